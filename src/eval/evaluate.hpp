@@ -1,0 +1,64 @@
+#pragma once
+// `convbench eval`: one original model and its conversions, on one dataset's test split, each
+// artefact in its own runtime worker; then RQ1 (fidelity) and RQ2 (cost) for every artefact.
+// A failing artefact (conversion failed, worker crashed, NaN outputs, Core ML on Linux) becomes
+// a result with its cause; the others' results are kept.
+#include <chrono>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "eval/manifest.hpp"
+#include "metrics/fidelity.hpp"
+#include "metrics/latency.hpp"
+#include "runtime/registry.hpp"
+
+namespace convbench {
+
+struct EvalOptions {
+  std::filesystem::path model_dir;
+  std::filesystem::path data_dir;  // the dataset's official files
+  std::int64_t batch_size = 100;
+  int warmup_batches = 2;
+  std::int64_t limit = 0;  // first N test samples; 0 = all
+  WorkerSettings workers;
+};
+
+enum class ArtefactStatus { ok, conversion_failed, not_runnable, failed };
+std::string_view to_string(ArtefactStatus s);
+
+struct ArtefactResult {
+  Artefact artefact;
+  ArtefactStatus status = ArtefactStatus::ok;
+  std::string error;
+  std::string runtime;
+  std::optional<std::uintmax_t> size_bytes;
+  std::optional<double> load_s;
+  std::optional<double> inference_s;       // sum of in-worker batch times, whole test set
+  std::optional<double> inference_wall_s;  // the same pass seen from outside (incl. the pipe)
+  std::optional<LatencyStats> latency;     // per batch, after warm-up
+  std::optional<std::uint64_t> peak_rss_bytes;
+  std::optional<double> accuracy;
+  std::optional<Fidelity> fidelity;        // against the original
+  std::string fidelity_error;
+  Tensor outputs;                          // not serialised
+};
+
+struct EvalResult {
+  Manifest manifest;
+  std::int64_t samples = 0;
+  std::int64_t batch_size = 0;
+  int warmup_batches = 0;
+  int threads = 0;
+  std::vector<ArtefactResult> artefacts;
+};
+
+EvalResult evaluate(const EvalOptions& options);
+
+nlohmann::json to_json(const EvalResult& r);
+std::string to_table(const EvalResult& r);
+
+}  // namespace convbench

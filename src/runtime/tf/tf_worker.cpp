@@ -1,0 +1,104 @@
+// TensorFlow worker: runs a SavedModel's serving signature through TensorFlow's C API (the
+// tensorflow-cpu wheel's libtensorflow_cc.so.2). The signature's graph tensor names come from
+// the zoo's manifest, so no MetaGraphDef parsing is needed here.
+#include <tensorflow/c/c_api.h>
+
+#include <cstring>
+#include <memory>
+
+#include "core/error.hpp"
+#include "runtime/worker_main.hpp"
+
+namespace convbench {
+namespace {
+
+// Thin RAII over the C API's handles.
+struct StatusDel { void operator()(TF_Status* s) const { TF_DeleteStatus(s); } };
+struct GraphDel { void operator()(TF_Graph* g) const { TF_DeleteGraph(g); } };
+struct OptsDel { void operator()(TF_SessionOptions* o) const { TF_DeleteSessionOptions(o); } };
+struct TensorDel { void operator()(TF_Tensor* t) const { TF_DeleteTensor(t); } };
+using StatusPtr = std::unique_ptr<TF_Status, StatusDel>;
+using TensorPtr = std::unique_ptr<TF_Tensor, TensorDel>;
+
+struct SessionDel {
+  void operator()(TF_Session* s) const {
+    StatusPtr st(TF_NewStatus());
+    TF_CloseSession(s, st.get());
+    TF_DeleteSession(s, st.get());
+  }
+};
+
+void check(TF_Status* s, std::string_view what) {
+  if (TF_GetCode(s) != TF_OK) fail("{}: {}", what, TF_Message(s));
+}
+
+// "serving_default_input:0" -> the operation and output index.
+TF_Output find_output(TF_Graph* g, const std::string& name, const std::filesystem::path& model) {
+  if (name.empty()) fail("{}: the manifest gives no tensor name for the signature", model.string());
+  const auto colon = name.rfind(':');
+  const std::string op = name.substr(0, colon);
+  const int index = colon == std::string::npos ? 0 : std::stoi(name.substr(colon + 1));
+  TF_Operation* o = TF_GraphOperationByName(g, op.c_str());
+  if (o == nullptr) fail("{}: no operation '{}' in the serving graph", model.string(), op);
+  return {o, index};
+}
+
+// ConfigProto with intra_op_parallelism_threads (field 2) and inter_op (field 5) as varints.
+std::string thread_config(int threads) {
+  const auto t = static_cast<char>(threads);
+  return std::string{0x10, t, 0x28, t};
+}
+
+class TfBackend final : public Backend {
+ public:
+  std::string runtime() const override { return std::string("tensorflow ") + TF_Version(); }
+
+  nlohmann::json load(const std::filesystem::path& model, const LoadOptions& opt) override {
+    StatusPtr st(TF_NewStatus());
+    std::unique_ptr<TF_SessionOptions, OptsDel> so(TF_NewSessionOptions());
+    if (opt.threads > 0 && opt.threads < 128) {
+      const auto cfg = thread_config(opt.threads);
+      TF_SetConfig(so.get(), cfg.data(), cfg.size(), st.get());
+      check(st.get(), "setting thread count");
+    }
+    graph_.reset(TF_NewGraph());
+    const char* tags[] = {"serve"};
+    session_.reset(TF_LoadSessionFromSavedModel(so.get(), nullptr, model.c_str(), tags, 1,
+                                                graph_.get(), nullptr, st.get()));
+    check(st.get(), "loading SavedModel " + model.string());
+    input_ = find_output(graph_.get(), opt.input_name, model);
+    output_ = find_output(graph_.get(), opt.output_name, model);
+    return {{"input", opt.input_name}, {"output", opt.output_name}};
+  }
+
+  Tensor run(const Tensor& input) override {
+    TensorPtr in(TF_AllocateTensor(TF_FLOAT, input.shape.data(), static_cast<int>(input.shape.size()),
+                                   input.data.size() * sizeof(float)));
+    std::memcpy(TF_TensorData(in.get()), input.data.data(), input.data.size() * sizeof(float));
+    StatusPtr st(TF_NewStatus());
+    TF_Tensor* in_raw = in.get();
+    TF_Tensor* out_raw = nullptr;
+    TF_SessionRun(session_.get(), nullptr, &input_, &in_raw, 1, &output_, &out_raw, 1, nullptr, 0,
+                  nullptr, st.get());
+    TensorPtr out(out_raw);
+    check(st.get(), "running the serving signature");
+    if (TF_TensorType(out.get()) != TF_FLOAT) fail("output is not float32");
+    Shape shape;
+    for (int i = 0; i < TF_NumDims(out.get()); ++i) shape.push_back(TF_Dim(out.get(), i));
+    const auto* p = static_cast<const float*>(TF_TensorData(out.get()));
+    return Tensor(shape, std::vector<float>(p, p + element_count(shape)));
+  }
+
+ private:
+  std::unique_ptr<TF_Graph, GraphDel> graph_;
+  std::unique_ptr<TF_Session, SessionDel> session_;  // declared after graph_: destroyed first
+  TF_Output input_{}, output_{};
+};
+
+}  // namespace
+}  // namespace convbench
+
+int main() {
+  convbench::TfBackend backend;
+  return convbench::serve_worker(backend);
+}

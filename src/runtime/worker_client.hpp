@@ -1,0 +1,69 @@
+#pragma once
+// The orchestrator's side of a runtime worker: spawns the worker executable, speaks the
+// protocol, and turns a crash, a kill, a hang or an error reply into a WorkerError that says
+// which worker, doing what, and why. The worker process is owned (RAII): destroying the client
+// ends it.
+#include <sys/types.h>
+
+#include <chrono>
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "core/tensor.hpp"
+#include "runtime/backend.hpp"
+
+namespace convbench {
+
+struct WorkerSpec {
+  std::string name;                          // for messages: "onnxruntime", "torch", ...
+  std::filesystem::path executable;
+  std::map<std::string, std::string> env;    // added to (or replacing in) our environment
+  std::chrono::milliseconds timeout{600'000};  // per request
+  std::optional<std::filesystem::path> stderr_log;  // worker's stderr; default: inherit ours
+};
+
+struct LoadReply {
+  double load_s = 0;
+  std::string runtime;
+  nlohmann::json io;
+};
+
+struct RunReply {
+  double run_s = 0;  // measured inside the worker around the runtime call only
+  Tensor output;
+};
+
+class WorkerClient {
+ public:
+  explicit WorkerClient(WorkerSpec spec);
+  ~WorkerClient();
+  WorkerClient(const WorkerClient&) = delete;
+  WorkerClient& operator=(const WorkerClient&) = delete;
+
+  LoadReply load(const std::filesystem::path& model, const LoadOptions& options);
+  RunReply run(const Tensor& batch);
+  std::uint64_t peak_rss_bytes();
+  pid_t pid() const { return pid_; }
+  const std::string& name() const { return spec_.name; }
+
+ private:
+  nlohmann::json request(const nlohmann::json& header, std::vector<float> payload,
+                         std::vector<float>* reply_payload, const std::string& what);
+  // Reaps the dead worker and describes how it ended ("killed by signal 9 (Killed)").
+  std::string reap_cause();
+  std::string stderr_tail() const;
+
+  WorkerSpec spec_;
+  pid_t pid_ = -1;
+  int to_worker_ = -1;
+  int from_worker_ = -1;
+};
+
+// Where the worker executables live: $CONVBENCH_WORKER_DIR, else beside the running binary.
+std::filesystem::path worker_dir();
+
+}  // namespace convbench

@@ -1,0 +1,52 @@
+// A runtime worker with scripted misbehaviour, to test the supervisor without a real runtime.
+// CONVBENCH_FAKE_MODE: echo (default) | crash_after:N | segv | nan | hang | load_error | exit
+// "echo" returns, per sample, the first 10 input values.
+#include <signal.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <limits>
+#include <string>
+#include <thread>
+
+#include "core/error.hpp"
+#include "runtime/worker_main.hpp"
+
+namespace {
+
+class FakeBackend final : public convbench::Backend {
+ public:
+  FakeBackend() {
+    const char* m = std::getenv("CONVBENCH_FAKE_MODE");
+    mode_ = m != nullptr ? m : "echo";
+  }
+  std::string runtime() const override { return "fake 0"; }
+  nlohmann::json load(const std::filesystem::path& model, const convbench::LoadOptions&) override {
+    if (mode_ == "load_error") convbench::fail("cannot parse {}: bad magic", model.string());
+    return {{"mode", mode_}};
+  }
+  convbench::Tensor run(const convbench::Tensor& in) override {
+    ++runs_;
+    if (mode_.starts_with("crash_after:") && runs_ > std::stoi(mode_.substr(12))) ::raise(SIGKILL);
+    if (mode_ == "segv") ::raise(SIGSEGV);
+    if (mode_ == "exit") std::_Exit(7);
+    if (mode_ == "hang") std::this_thread::sleep_for(std::chrono::hours(1));
+    convbench::Tensor out({in.rows(), 10});
+    for (std::int64_t i = 0; i < in.rows(); ++i)
+      for (std::int64_t k = 0; k < 10; ++k)
+        out.data[static_cast<std::size_t>(i * 10 + k)] = in.row(i)[static_cast<std::size_t>(k)];
+    if (mode_ == "nan") out.data[out.data.size() / 2] = std::numeric_limits<float>::quiet_NaN();
+    return out;
+  }
+
+ private:
+  std::string mode_;
+  int runs_ = 0;
+};
+
+}  // namespace
+
+int main() {
+  FakeBackend backend;
+  return convbench::serve_worker(backend);
+}

@@ -1,0 +1,119 @@
+// The supervisor against a scripted fake worker: crashes, kills, hangs, NaN and error replies
+// all become WorkerErrors that say what happened; the orchestrator survives them.
+#include <signal.h>
+
+#include <cmath>
+#include <cstdlib>
+#include <future>
+
+#include "core/error.hpp"
+#include "runtime/worker_client.hpp"
+#include "test_util.hpp"
+
+namespace convbench {
+namespace {
+
+WorkerSpec fake(const std::string& mode, std::chrono::milliseconds timeout = std::chrono::seconds(20)) {
+  WorkerSpec s;
+  s.name = "fake";
+  s.executable = FAKE_WORKER_PATH;
+  s.env["CONVBENCH_FAKE_MODE"] = mode;
+  s.timeout = timeout;
+  return s;
+}
+
+Tensor batch(std::int64_t n) {
+  Tensor t({n, 12});
+  for (std::size_t i = 0; i < t.data.size(); ++i) t.data[i] = static_cast<float>(i);
+  return t;
+}
+
+TEST(WorkerClient, LoadRunAndStats) {
+  WorkerClient w(fake("echo"));
+  const auto l = w.load("/nonexistent/model", {});
+  EXPECT_EQ(l.runtime, "fake 0");
+  EXPECT_GE(l.load_s, 0);
+  const auto r = w.run(batch(3));
+  EXPECT_EQ(r.output.shape, (Shape{3, 10}));
+  EXPECT_EQ(r.output.data[10], 12.0F);  // row 1 starts at input element 12
+  EXPECT_GE(r.run_s, 0);
+  EXPECT_GT(w.peak_rss_bytes(), 0U);
+}
+
+TEST(WorkerClient, ErrorReplyKeepsWorkerUsable) {
+  WorkerClient w(fake("load_error"));
+  EXPECT_THROW_WITH(w.load("/m/model.onnx", {}), WorkerError, "fake worker failed",
+                    "loading /m/model.onnx", "bad magic");
+  EXPECT_GT(w.peak_rss_bytes(), 0U);  // still alive and answering
+  EXPECT_THROW_WITH(w.run(batch(1)), WorkerError, "run before load");
+}
+
+TEST(WorkerClient, KilledMidRunIsReportedWithSignal) {
+  WorkerClient w(fake("crash_after:2"));
+  w.load("m", {});
+  w.run(batch(2));
+  w.run(batch(2));
+  EXPECT_THROW_WITH(w.run(batch(2)), WorkerError, "fake worker died", "running a batch",
+                    "signal 9");
+  // Later requests say it is gone rather than hanging.
+  EXPECT_THROW_WITH(w.run(batch(1)), WorkerError, "not running");
+}
+
+TEST(WorkerClient, SegfaultIsReported) {
+  WorkerClient w(fake("segv"));
+  w.load("m", {});
+  EXPECT_THROW_WITH(w.run(batch(1)), WorkerError, "signal 11");
+}
+
+TEST(WorkerClient, ExitIsReportedWithStatus) {
+  WorkerClient w(fake("exit"));
+  w.load("m", {});
+  EXPECT_THROW_WITH(w.run(batch(1)), WorkerError, "exited with status 7");
+}
+
+TEST(WorkerClient, ExternalKillDuringRun) {
+  WorkerClient w(fake("hang", std::chrono::seconds(30)));
+  w.load("m", {});
+  auto killer = std::async(std::launch::async, [pid = w.pid()] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    ::kill(pid, SIGKILL);
+  });
+  EXPECT_THROW_WITH(w.run(batch(1)), WorkerError, "died", "signal 9");
+}
+
+TEST(WorkerClient, HangIsKilledAfterTimeout) {
+  WorkerClient w(fake("hang", std::chrono::milliseconds(500)));
+  w.load("m", {});
+  const auto t0 = std::chrono::steady_clock::now();
+  EXPECT_THROW_WITH(w.run(batch(1)), WorkerError, "hung", "killed after");
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(10));
+}
+
+TEST(WorkerClient, NanOutputsArePassedBackForTheCallerToJudge) {
+  WorkerClient w(fake("nan"));
+  w.load("m", {});
+  const auto r = w.run(batch(2));
+  EXPECT_TRUE(std::isnan(r.output.data[10]));
+}
+
+TEST(WorkerClient, MissingExecutable) {
+  WorkerSpec s = fake("echo");
+  s.executable = "/no/such/convbench-worker";
+  EXPECT_THROW_WITH(WorkerClient w(s), WorkerError, "/no/such/convbench-worker", "not found");
+}
+
+TEST(WorkerClient, StderrLogTailIsQuotedOnCrash) {
+  auto log = std::filesystem::temp_directory_path() / ("convbench-fake-" + std::to_string(::getpid()) + ".log");
+  WorkerSpec s = fake("segv");
+  s.stderr_log = log;
+  {
+    WorkerClient w(s);
+    w.load("m", {});
+    const std::string name = log.string();
+    EXPECT_THROW_WITH(w.run(batch(1)), WorkerError, name.c_str(), "is empty");
+  }
+  std::filesystem::remove(log);
+}
+
+}  // namespace
+}  // namespace convbench

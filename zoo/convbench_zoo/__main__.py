@@ -1,0 +1,5 @@
+import sys
+
+from convbench_zoo.cli import main
+
+sys.exit(main())
