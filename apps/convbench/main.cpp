@@ -1,9 +1,9 @@
 // The convbench command line. Errors are caught here, once, and mapped to exit codes:
 // 0 success, 2 usage or infrastructure error (bad flag, missing or corrupt file, no runtime).
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include <CLI/CLI.hpp>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -25,16 +25,21 @@ void add_data_commands(CLI::App& app) {
   auto* data = app.add_subcommand("data", "Get and prepare datasets");
   data->require_subcommand(1);
 
-  auto* fetch = data->add_subcommand("fetch", "Put a dataset's official files in a directory, SHA-256 checked");
+  auto* fetch = data->add_subcommand(
+      "fetch", "Put a dataset's official files in a directory, SHA-256 checked");
   static std::string dataset;
   static std::string out, mirror;
   static bool no_download = false;
-  fetch->add_option("dataset", dataset, "Dataset name")->required()->check(CLI::IsMember(dataset_names()));
+  fetch->add_option("dataset", dataset, "Dataset name")
+      ->required()
+      ->check(CLI::IsMember(dataset_names()));
   fetch->add_option("--out", out, "Directory for the files")->required();
-  fetch->add_option("--mirror", mirror, "Local mirror directory to copy from instead of downloading");
+  fetch->add_option("--mirror", mirror,
+                    "Local mirror directory to copy from instead of downloading");
   fetch->add_flag("--no-download", no_download, "Fail rather than download a missing file");
   fetch->callback([] {
-    FetchOptions o{out, mirror.empty() ? std::nullopt : std::optional<fs::path>(mirror), !no_download};
+    FetchOptions o{out, mirror.empty() ? std::nullopt : std::optional<fs::path>(mirror),
+                   !no_download};
     for (const auto& f : fetch_dataset(dataset_spec(dataset), o)) {
       const char* how = f.source == FetchSource::already_present ? "present"
                         : f.source == FetchSource::mirror        ? "copied from mirror"
@@ -43,7 +48,8 @@ void add_data_commands(CLI::App& app) {
     }
   });
 
-  auto* prep = data->add_subcommand("prepare", "Decode a dataset into .npy arrays for the zoo to train on");
+  auto* prep =
+      data->add_subcommand("prepare", "Decode a dataset into .npy arrays for the zoo to train on");
   static std::string pdataset, pdir, pout;
   prep->add_option("dataset", pdataset, "Dataset name")->required();
   prep->add_option("--data-dir", pdir, "Directory with the official files")->required();
@@ -54,17 +60,28 @@ void add_data_commands(CLI::App& app) {
 }
 
 void add_eval_command(CLI::App& app) {
-  auto* ev = app.add_subcommand("eval", "Measure an original model and its conversions side by side");
+  auto* ev =
+      app.add_subcommand("eval", "Measure an original model and its conversions side by side");
   static EvalOptions o;
   static std::string json_out, log_dir;
   static double timeout_s = 600;
-  ev->add_option("--model-dir", o.model_dir, "Model directory written by the zoo (has manifest.json)")->required();
-  ev->add_option("--data-dir", o.data_dir, "Directory with the dataset's official files")->required();
-  ev->add_option("--batch-size", o.batch_size, "Batch size of the timed pass")->capture_default_str()->check(CLI::PositiveNumber);
-  ev->add_option("--warmup", o.warmup_batches, "Untimed warm-up batches per runtime")->capture_default_str()->check(CLI::NonNegativeNumber);
-  ev->add_option("--limit", o.limit, "Use only the first N test samples (0 = all)")->capture_default_str();
-  ev->add_option("--threads", o.workers.threads, "Intra-op threads per runtime (0 = all cores)")->capture_default_str();
-  ev->add_option("--timeout", timeout_s, "Seconds a worker may take for one request")->capture_default_str();
+  ev->add_option("--model-dir", o.model_dir,
+                 "Model directory written by the zoo (has manifest.json)")
+      ->required();
+  ev->add_option("--data-dir", o.data_dir, "Directory with the dataset's official files")
+      ->required();
+  ev->add_option("--batch-size", o.batch_size, "Batch size of the timed pass")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  ev->add_option("--warmup", o.warmup_batches, "Untimed warm-up batches per runtime")
+      ->capture_default_str()
+      ->check(CLI::NonNegativeNumber);
+  ev->add_option("--limit", o.limit, "Use only the first N test samples (0 = all)")
+      ->capture_default_str();
+  ev->add_option("--threads", o.workers.threads, "Intra-op threads per runtime (0 = all cores)")
+      ->capture_default_str();
+  ev->add_option("--timeout", timeout_s, "Seconds a worker may take for one request")
+      ->capture_default_str();
   ev->add_option("--json", json_out, "Write the results as JSON (docs/eval-json.md)");
   ev->add_option("--log-dir", log_dir, "Directory for the workers' stderr logs");
   ev->callback([] {

@@ -1,10 +1,10 @@
 #pragma once
 // Errors are exceptions that carry their context (file, stage, runtime) in the message.
 // They are thrown where the problem is found and caught once, at the CLI edge.
+#include <fmt/format.h>
+
 #include <stdexcept>
 #include <string>
-
-#include <fmt/format.h>
 
 namespace convbench {
 

@@ -8,7 +8,8 @@ namespace {
 RemoteFile mnist_file(std::string name, std::string sha) {
   // The original host (yann.lecun.com) often refuses downloads; the mirror torchvision uses
   // serves byte-identical files (same checksums), so it is tried first.
-  return {name, std::move(sha),
+  return {name,
+          std::move(sha),
           {"https://ossci-datasets.s3.amazonaws.com/mnist/" + name,
            "http://yann.lecun.com/exdb/mnist/" + name}};
 }

@@ -7,13 +7,13 @@
 namespace convbench {
 
 struct RemoteFile {
-  std::string name;                // file name as published
-  std::string sha256;              // of the file as published (compressed where it is)
-  std::vector<std::string> urls;   // tried in order
+  std::string name;               // file name as published
+  std::string sha256;             // of the file as published (compressed where it is)
+  std::vector<std::string> urls;  // tried in order
 };
 
 struct DatasetSpec {
-  std::string name;   // "mnist"
+  std::string name;  // "mnist"
   std::vector<RemoteFile> files;
 };
 

@@ -59,8 +59,8 @@ std::vector<FetchedFile> fetch_dataset(const DatasetSpec& spec, const FetchOptio
     if (opt.mirror) {
       const auto src = find_in_mirror(*opt.mirror, spec.name, rf.name);
       if (!src)
-        fail<DataError>("{}: mirror has no {} (looked in {} and {})", opt.mirror->string(),
-                        rf.name, opt.mirror->string(), (*opt.mirror / spec.name).string());
+        fail<DataError>("{}: mirror has no {} (looked in {} and {})", opt.mirror->string(), rf.name,
+                        opt.mirror->string(), (*opt.mirror / spec.name).string());
       verify(*src, rf, src->string());
       fs::copy_file(*src, part, fs::copy_options::overwrite_existing);
       fs::rename(part, dest);

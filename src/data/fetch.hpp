@@ -12,7 +12,8 @@ namespace convbench {
 
 struct FetchOptions {
   std::filesystem::path out_dir;
-  std::optional<std::filesystem::path> mirror;  // searched as <mirror>/<file>, <mirror>/<dataset>/<file>
+  std::optional<std::filesystem::path>
+      mirror;  // searched as <mirror>/<file>, <mirror>/<dataset>/<file>
   bool allow_download = true;
 };
 

@@ -36,7 +36,8 @@ LabelledImages load_mnist(const fs::path& dir, Split split) {
   out.labels.reserve(lbl.data.size());
   for (std::size_t i = 0; i < lbl.data.size(); ++i) {
     if (lbl.data[i] > 9)
-      fail<DataError>("{}: label {} at index {} is outside 0..9", lbl_path.string(), lbl.data[i], i);
+      fail<DataError>("{}: label {} at index {} is outside 0..9", lbl_path.string(), lbl.data[i],
+                      i);
     out.labels.push_back(lbl.data[i]);
   }
   return out;

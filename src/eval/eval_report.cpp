@@ -51,9 +51,9 @@ nlohmann::json to_json(const EvalResult& r) {
     x["accuracy"] = opt(a.accuracy);
     if (a.latency)
       x["latency_s"] = {{"batch_size", r.batch_size}, {"batches", a.latency->count},
-                        {"mean", a.latency->mean}, {"p50", a.latency->p50},
-                        {"p95", a.latency->p95},   {"p99", a.latency->p99},
-                        {"min", a.latency->min},   {"max", a.latency->max}};
+                        {"mean", a.latency->mean},    {"p50", a.latency->p50},
+                        {"p95", a.latency->p95},      {"p99", a.latency->p99},
+                        {"min", a.latency->min},      {"max", a.latency->max}};
     else
       x["latency_s"] = nullptr;
     if (a.fidelity)
@@ -72,10 +72,10 @@ nlohmann::json to_json(const EvalResult& r) {
 }
 
 std::string to_table(const EvalResult& r) {
-  std::string out = fmt::format(
-      "{} / {} on {} ({} test samples, batch {}, {} warm-up batches, {} threads)\n",
-      r.manifest.model, r.manifest.framework, r.manifest.dataset, r.samples, r.batch_size,
-      r.warmup_batches, r.threads);
+  std::string out =
+      fmt::format("{} / {} on {} ({} test samples, batch {}, {} warm-up batches, {} threads)\n",
+                  r.manifest.model, r.manifest.framework, r.manifest.dataset, r.samples,
+                  r.batch_size, r.warmup_batches, r.threads);
   constexpr auto row = "{:<9} {:<22} {:>8} {:>9} {:>8} {:>9} {:>28} {:>9} {:>24} {:>10} {:>8}\n";
   out += fmt::format(row, "artefact", "runtime", "size MB", "load s", "infer s", "acc %",
                      "batch ms p50/p95/p99", "RSS MB", "abs err mean (std)", "rel err", "mis %");
@@ -94,9 +94,10 @@ std::string to_table(const EvalResult& r) {
     }
     const std::optional<double> acc =
         a.accuracy ? std::optional<double>(*a.accuracy * 100) : std::nullopt;
-    out += fmt::format(row, a.artefact.role, a.runtime.empty() ? "-" : a.runtime,
-                       cell(mb(a.size_bytes), "{:.3f}"), cell(a.load_s), cell(a.inference_s),
-                       cell(acc, "{:.2f}"), lat, cell(mb(a.peak_rss_bytes), "{:.1f}"), abs, rel, mis);
+    out +=
+        fmt::format(row, a.artefact.role, a.runtime.empty() ? "-" : a.runtime,
+                    cell(mb(a.size_bytes), "{:.3f}"), cell(a.load_s), cell(a.inference_s),
+                    cell(acc, "{:.2f}"), lat, cell(mb(a.peak_rss_bytes), "{:.1f}"), abs, rel, mis);
   }
   for (const auto& a : r.artefacts) {
     if (a.status != ArtefactStatus::ok)

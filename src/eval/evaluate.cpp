@@ -47,7 +47,8 @@ void measure(ArtefactResult& r, const LabelledTensor& data, const EvalOptions& o
   r.latency = latency_stats(times);
 
   if (r.outputs.rows() != n)
-    fail<WorkerError>("{} returned {} output rows for {} inputs", worker.name(), r.outputs.rows(), n);
+    fail<WorkerError>("{} returned {} output rows for {} inputs", worker.name(), r.outputs.rows(),
+                      n);
   if (auto bad = first_non_finite_row(r.outputs))
     fail<WorkerError>("{} returned NaN/Inf outputs (first at test sample {}) for {}", worker.name(),
                       *bad, a.path.string());
@@ -58,10 +59,14 @@ void measure(ArtefactResult& r, const LabelledTensor& data, const EvalOptions& o
 
 std::string_view to_string(ArtefactStatus s) {
   switch (s) {
-    case ArtefactStatus::ok: return "ok";
-    case ArtefactStatus::conversion_failed: return "conversion_failed";
-    case ArtefactStatus::not_runnable: return "not_runnable";
-    case ArtefactStatus::failed: return "failed";
+    case ArtefactStatus::ok:
+      return "ok";
+    case ArtefactStatus::conversion_failed:
+      return "conversion_failed";
+    case ArtefactStatus::not_runnable:
+      return "not_runnable";
+    case ArtefactStatus::failed:
+      return "failed";
   }
   return "?";
 }

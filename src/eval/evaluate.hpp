@@ -5,11 +5,10 @@
 // a result with its cause; the others' results are kept.
 #include <chrono>
 #include <filesystem>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "eval/manifest.hpp"
 #include "metrics/fidelity.hpp"
@@ -42,9 +41,9 @@ struct ArtefactResult {
   std::optional<LatencyStats> latency;     // per batch, after warm-up
   std::optional<std::uint64_t> peak_rss_bytes;
   std::optional<double> accuracy;
-  std::optional<Fidelity> fidelity;        // against the original
+  std::optional<Fidelity> fidelity;  // against the original
   std::string fidelity_error;
-  Tensor outputs;                          // not serialised
+  Tensor outputs;  // not serialised
 };
 
 struct EvalResult {

@@ -10,7 +10,9 @@ namespace fs = std::filesystem;
 Manifest read_manifest(const fs::path& dir) {
   const fs::path file = dir / "manifest.json";
   std::ifstream in(file);
-  if (!in) fail<DataError>("{}: no manifest (is this a model directory written by the zoo?)", file.string());
+  if (!in)
+    fail<DataError>("{}: no manifest (is this a model directory written by the zoo?)",
+                    file.string());
   Manifest m;
   m.dir = fs::absolute(dir);
   try {

@@ -25,10 +25,10 @@ double accuracy(const Tensor& outputs, std::span<const std::int64_t> labels);
 inline constexpr double kRelErrorFloor = 1e-6;
 
 struct Fidelity {
-  Summary abs_error;            // per sample: mean over elements of |y_c - y_o|
-  Summary rel_error;            // per sample: mean over elements of |y_c - y_o| / max(|y_o|, floor)
-  double max_abs_element = 0;   // the largest single |y_c - y_o|
-  double misclassification = 0; // share (0..1) of samples whose argmax differs
+  Summary abs_error;           // per sample: mean over elements of |y_c - y_o|
+  Summary rel_error;           // per sample: mean over elements of |y_c - y_o| / max(|y_o|, floor)
+  double max_abs_element = 0;  // the largest single |y_c - y_o|
+  double misclassification = 0;  // share (0..1) of samples whose argmax differs
   std::int64_t disagreements = 0;
 };
 

@@ -2,17 +2,16 @@
 // The one interface every runtime implements, inside its own worker process. A backend only
 // loads and runs; timing, memory and the protocol are the worker loop's job (worker_main).
 #include <filesystem>
-#include <string>
-
 #include <nlohmann/json.hpp>
+#include <string>
 
 #include "core/tensor.hpp"
 
 namespace convbench {
 
 struct LoadOptions {
-  int threads = 0;                 // intra-op threads; 0 = the runtime's default
-  std::string input_name;          // graph tensor names, where the format needs them (TF)
+  int threads = 0;         // intra-op threads; 0 = the runtime's default
+  std::string input_name;  // graph tensor names, where the format needs them (TF)
   std::string output_name;
 };
 

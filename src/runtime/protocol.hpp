@@ -4,10 +4,9 @@
 //   u32 header_bytes | header JSON | u64 payload_bytes | payload
 // Copying a batch through a pipe costs far less than running it, so no shared memory.
 #include <chrono>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 namespace convbench::protocol {
 

@@ -40,8 +40,9 @@ fs::path worker_dir() {
 
 WorkerClient::WorkerClient(WorkerSpec spec) : spec_(std::move(spec)) {
   if (!fs::exists(spec_.executable))
-    fail<WorkerError>("{} worker: executable {} not found (was this runtime built? see docs/runtimes.md)",
-                      spec_.name, spec_.executable.string());
+    fail<WorkerError>(
+        "{} worker: executable {} not found (was this runtime built? see docs/runtimes.md)",
+        spec_.name, spec_.executable.string());
   int in_pipe[2];   // we write -> worker stdin
   int out_pipe[2];  // worker stdout -> we read
   if (::pipe2(in_pipe, O_CLOEXEC) != 0 || ::pipe2(out_pipe, O_CLOEXEC) != 0)
@@ -172,7 +173,8 @@ LoadReply WorkerClient::load(const fs::path& model, const LoadOptions& options) 
                       {"input_name", options.input_name},
                       {"output_name", options.output_name}};
   auto rep = request(h, {}, nullptr, "loading " + model.string());
-  return {rep.at("load_s").get<double>(), rep.value("runtime", ""), rep.value("io", nlohmann::json{})};
+  return {rep.at("load_s").get<double>(), rep.value("runtime", ""),
+          rep.value("io", nlohmann::json{})};
 }
 
 RunReply WorkerClient::run(const Tensor& batch) {

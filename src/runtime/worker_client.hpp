@@ -8,10 +8,9 @@
 #include <chrono>
 #include <filesystem>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
-
-#include <nlohmann/json.hpp>
 
 #include "core/tensor.hpp"
 #include "runtime/backend.hpp"
@@ -19,10 +18,10 @@
 namespace convbench {
 
 struct WorkerSpec {
-  std::string name;                          // for messages: "onnxruntime", "torch", ...
+  std::string name;  // for messages: "onnxruntime", "torch", ...
   std::filesystem::path executable;
-  std::map<std::string, std::string> env;    // added to (or replacing in) our environment
-  std::chrono::milliseconds timeout{600'000};  // per request
+  std::map<std::string, std::string> env;           // added to (or replacing in) our environment
+  std::chrono::milliseconds timeout{600'000};       // per request
   std::optional<std::filesystem::path> stderr_log;  // worker's stderr; default: inherit ours
 };
 

@@ -42,11 +42,15 @@ class EvalIntegration : public ::testing::TestWithParam<std::string> {
     model_dir_ = models_root() / "models" / GetParam();
     ASSERT_TRUE(fs::exists(model_dir_ / "manifest.json")) << model_dir_;
   }
-  void TearDown() override { ::unsetenv("CONVBENCH_WORKER_DIR"); ::unsetenv("CONVBENCH_FAKE_MODE"); }
+  void TearDown() override {
+    ::unsetenv("CONVBENCH_WORKER_DIR");
+    ::unsetenv("CONVBENCH_FAKE_MODE");
+  }
 
   // A worker directory where the ONNX Runtime worker is the scripted fake one.
   fs::path sabotaged_worker_dir(const std::string& mode) {
-    const fs::path d = fs::temp_directory_path() / ("convbench-sabotage-" + std::to_string(::getpid()));
+    const fs::path d =
+        fs::temp_directory_path() / ("convbench-sabotage-" + std::to_string(::getpid()));
     fs::remove_all(d);
     fs::create_directories(d);
     const fs::path real = worker_dir();
@@ -113,7 +117,8 @@ TEST_P(EvalIntegration, NanOutputsAreAnErrorResult) {
 }
 
 TEST_P(EvalIntegration, CorruptOnnxFileIsNamed) {
-  const fs::path copy = fs::temp_directory_path() / ("convbench-corrupt-" + GetParam() + std::to_string(::getpid()));
+  const fs::path copy =
+      fs::temp_directory_path() / ("convbench-corrupt-" + GetParam() + std::to_string(::getpid()));
   fs::remove_all(copy);
   fs::copy(model_dir_, copy, fs::copy_options::recursive);
   const std::string junk = "this is not a protobuf";

@@ -11,7 +11,8 @@ class FetchTest : public testing::TempDirTest {
   DatasetSpec spec() {
     // sha256("hello\n")
     return {"toy",
-            {{"a.txt", "5891b5b522d5df086d0ff0b110fbd9d21bb4fc7163af34d08286a2e846f6be03",
+            {{"a.txt",
+              "5891b5b522d5df086d0ff0b110fbd9d21bb4fc7163af34d08286a2e846f6be03",
               {"http://127.0.0.1:9/a.txt"}}}};
   }
   void put(const std::filesystem::path& p, std::string_view text) {

@@ -23,16 +23,16 @@ class TempDirTest : public ::testing::Test {
 };
 
 // Asserts that `stmt` throws E whose message contains every given fragment.
-#define EXPECT_THROW_WITH(stmt, E, ...)                                            \
-  do {                                                                             \
-    try {                                                                          \
-      stmt;                                                                        \
-      ADD_FAILURE() << "expected " #E " from " #stmt;                              \
-    } catch (const E& e) {                                                         \
-      for (const char* frag : {__VA_ARGS__})                                       \
-        EXPECT_NE(std::string(e.what()).find(frag), std::string::npos)             \
-            << "message '" << e.what() << "' lacks '" << frag << "'";             \
-    }                                                                              \
+#define EXPECT_THROW_WITH(stmt, E, ...)                                \
+  do {                                                                 \
+    try {                                                              \
+      stmt;                                                            \
+      ADD_FAILURE() << "expected " #E " from " #stmt;                  \
+    } catch (const E& e) {                                             \
+      for (const char* frag : {__VA_ARGS__})                           \
+        EXPECT_NE(std::string(e.what()).find(frag), std::string::npos) \
+            << "message '" << e.what() << "' lacks '" << frag << "'";  \
+    }                                                                  \
   } while (0)
 
 }  // namespace convbench::testing

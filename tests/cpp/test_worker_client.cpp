@@ -13,7 +13,8 @@
 namespace convbench {
 namespace {
 
-WorkerSpec fake(const std::string& mode, std::chrono::milliseconds timeout = std::chrono::seconds(20)) {
+WorkerSpec fake(const std::string& mode,
+                std::chrono::milliseconds timeout = std::chrono::seconds(20)) {
   WorkerSpec s;
   s.name = "fake";
   s.executable = FAKE_WORKER_PATH;
@@ -103,7 +104,8 @@ TEST(WorkerClient, MissingExecutable) {
 }
 
 TEST(WorkerClient, StderrLogTailIsQuotedOnCrash) {
-  auto log = std::filesystem::temp_directory_path() / ("convbench-fake-" + std::to_string(::getpid()) + ".log");
+  auto log = std::filesystem::temp_directory_path() /
+             ("convbench-fake-" + std::to_string(::getpid()) + ".log");
   WorkerSpec s = fake("segv");
   s.stderr_log = log;
   {

@@ -16,8 +16,7 @@ nlohmann::json describe(Ort::Session& s, bool inputs) {
   for (std::size_t i = 0; i < n; ++i) {
     auto name = inputs ? s.GetInputNameAllocated(i, alloc) : s.GetOutputNameAllocated(i, alloc);
     auto info = inputs ? s.GetInputTypeInfo(i) : s.GetOutputTypeInfo(i);
-    out.push_back({{"name", name.get()},
-                   {"shape", info.GetTensorTypeAndShapeInfo().GetShape()}});
+    out.push_back({{"name", name.get()}, {"shape", info.GetTensorTypeAndShapeInfo().GetShape()}});
   }
   return out;
 }
@@ -43,9 +42,9 @@ class OrtBackend final : public Backend {
   Tensor run(const Tensor& input) override {
     auto mem = Ort::MemoryInfo::CreateCpu(OrtArenaAllocator, OrtMemTypeDefault);
     // ORT only reads the input; the const_cast is the C API's signature, not a write.
-    Ort::Value in = Ort::Value::CreateTensor<float>(
-        mem, const_cast<float*>(input.data.data()), input.data.size(), input.shape.data(),
-        input.shape.size());
+    Ort::Value in =
+        Ort::Value::CreateTensor<float>(mem, const_cast<float*>(input.data.data()),
+                                        input.data.size(), input.shape.data(), input.shape.size());
     const char* in_names[] = {input_name_.c_str()};
     const char* out_names[] = {output_name_.c_str()};
     auto outs = session_->Run(Ort::RunOptions{nullptr}, in_names, &in, 1, out_names, 1);

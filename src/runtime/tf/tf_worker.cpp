@@ -13,10 +13,18 @@ namespace convbench {
 namespace {
 
 // Thin RAII over the C API's handles.
-struct StatusDel { void operator()(TF_Status* s) const { TF_DeleteStatus(s); } };
-struct GraphDel { void operator()(TF_Graph* g) const { TF_DeleteGraph(g); } };
-struct OptsDel { void operator()(TF_SessionOptions* o) const { TF_DeleteSessionOptions(o); } };
-struct TensorDel { void operator()(TF_Tensor* t) const { TF_DeleteTensor(t); } };
+struct StatusDel {
+  void operator()(TF_Status* s) const { TF_DeleteStatus(s); }
+};
+struct GraphDel {
+  void operator()(TF_Graph* g) const { TF_DeleteGraph(g); }
+};
+struct OptsDel {
+  void operator()(TF_SessionOptions* o) const { TF_DeleteSessionOptions(o); }
+};
+struct TensorDel {
+  void operator()(TF_Tensor* t) const { TF_DeleteTensor(t); }
+};
 using StatusPtr = std::unique_ptr<TF_Status, StatusDel>;
 using TensorPtr = std::unique_ptr<TF_Tensor, TensorDel>;
 
@@ -72,7 +80,8 @@ class TfBackend final : public Backend {
   }
 
   Tensor run(const Tensor& input) override {
-    TensorPtr in(TF_AllocateTensor(TF_FLOAT, input.shape.data(), static_cast<int>(input.shape.size()),
+    TensorPtr in(TF_AllocateTensor(TF_FLOAT, input.shape.data(),
+                                   static_cast<int>(input.shape.size()),
                                    input.data.size() * sizeof(float)));
     std::memcpy(TF_TensorData(in.get()), input.data.data(), input.data.size() * sizeof(float));
     StatusPtr st(TF_NewStatus());

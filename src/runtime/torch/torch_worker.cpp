@@ -32,8 +32,7 @@ class TorchBackend final : public Backend {
     if (!out.isTensor()) fail("model returned {}, expected one tensor", out.tagKind());
     auto t = out.toTensor().contiguous().to(torch::kFloat32);
     const float* p = t.data_ptr<float>();
-    return Tensor(Shape(t.sizes().begin(), t.sizes().end()),
-                  std::vector<float>(p, p + t.numel()));
+    return Tensor(Shape(t.sizes().begin(), t.sizes().end()), std::vector<float>(p, p + t.numel()));
   }
 
  private:
