@@ -11,7 +11,12 @@ log() { printf '\033[1m[setup]\033[0m %s\n' "$*"; }
 mapfile -t pkgs < <(grep -vE '^\s*(#|$)' scripts/apt-packages.txt)
 missing=()
 for p in "${pkgs[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  name=${p%%=*} want=""
+  [[ $p == *=* ]] && want=${p#*=}
+  have=$(dpkg-query -W -f='${Status} ${Version}' "$name" 2>/dev/null || true)
+  if [[ $have != "install ok installed"* ]] || [[ -n $want && $have != *" $want" ]]; then
+    missing+=("$p")
+  fi
 done
 if ((${#missing[@]})); then
   log "installing Debian packages: ${missing[*]}"
