@@ -50,3 +50,22 @@ if(CONVBENCH_WITH_TF)
     set(CONVBENCH_WITH_TF OFF)
   endif()
 endif()
+
+# OpenCV DNN: a second ONNX runtime (Debian's libopencv-dnn-dev 4.6). Found by hand because
+# Debian ships OpenCVConfig.cmake only in the much larger libopencv-dev.
+option(CONVBENCH_WITH_OPENCV "Build the OpenCV DNN worker (second ONNX runtime)" ON)
+if(CONVBENCH_WITH_OPENCV)
+  find_path(OPENCV_INCLUDE_DIR opencv2/dnn.hpp PATH_SUFFIXES opencv4)
+  find_library(OPENCV_CORE_LIBRARY opencv_core)
+  find_library(OPENCV_DNN_LIBRARY opencv_dnn)
+  if(OPENCV_INCLUDE_DIR AND OPENCV_CORE_LIBRARY AND OPENCV_DNN_LIBRARY)
+    add_library(opencv::dnn INTERFACE IMPORTED)
+    set_target_properties(opencv::dnn PROPERTIES
+      INTERFACE_INCLUDE_DIRECTORIES "${OPENCV_INCLUDE_DIR}"
+      INTERFACE_LINK_LIBRARIES "${OPENCV_DNN_LIBRARY};${OPENCV_CORE_LIBRARY}")
+    message(STATUS "OpenCV DNN: ${OPENCV_DNN_LIBRARY}")
+  else()
+    message(WARNING "OpenCV DNN not found (apt install libopencv-dnn-dev); OpenCV worker disabled")
+    set(CONVBENCH_WITH_OPENCV OFF)
+  endif()
+endif()

@@ -14,6 +14,7 @@
 #include "data/prepare.hpp"
 #include "eval/evaluate.hpp"
 #include "runtime/coreml/coreml_platform.hpp"
+#include "runtime/registry.hpp"
 #include "runtime/worker_client.hpp"
 
 namespace fs = std::filesystem;
@@ -82,6 +83,9 @@ void add_eval_command(CLI::App& app) {
       ->capture_default_str();
   ev->add_option("--timeout", timeout_s, "Seconds a worker may take for one request")
       ->capture_default_str();
+  ev->add_option("--runtimes", o.runtimes, "Only these runtime workers (default: all)")
+      ->delimiter(',')
+      ->check(CLI::IsMember(known_runtimes()));
   ev->add_option("--json", json_out, "Write the results as JSON (docs/eval-json.md)");
   ev->add_option("--log-dir", log_dir, "Directory for the workers' stderr logs");
   ev->callback([] {
@@ -101,8 +105,8 @@ void add_eval_command(CLI::App& app) {
 void add_runtimes_command(CLI::App& app) {
   auto* rt = app.add_subcommand("runtimes", "List the runtime workers this build has");
   rt->callback([] {
-    for (const char* name : {"onnxruntime", "torch", "tensorflow"}) {
-      const auto exe = worker_dir() / (std::string("convbench-worker-") + name);
+    for (const auto& name : known_runtimes()) {
+      const auto exe = worker_dir() / ("convbench-worker-" + name);
       fmt::print("{:<12} {}\n", name, fs::exists(exe) ? exe.string() : "not built");
     }
     fmt::print("{:<12} {}\n", "coreml", coreml_unavailable_reason().value_or("available"));

@@ -42,6 +42,7 @@ nlohmann::json to_json(const EvalResult& r) {
     x["converter"] = a.artefact.converter;
     x["status"] = to_string(a.status);
     x["error"] = a.error.empty() ? nlohmann::json(nullptr) : nlohmann::json(a.error);
+    x["worker"] = a.worker.empty() ? nlohmann::json(nullptr) : nlohmann::json(a.worker);
     x["runtime"] = a.runtime;
     x["size_bytes"] = opt(a.size_bytes);
     x["load_s"] = opt(a.load_s);
@@ -95,13 +96,17 @@ std::string to_table(const EvalResult& r) {
     const std::optional<double> acc =
         a.accuracy ? std::optional<double>(*a.accuracy * 100) : std::nullopt;
     out +=
-        fmt::format(row, a.artefact.role, a.runtime.empty() ? "-" : a.runtime,
+        fmt::format(row, a.artefact.role,
+                    !a.runtime.empty() ? a.runtime
+                    : a.worker.empty() ? "-"
+                                       : a.worker,
                     cell(mb(a.size_bytes), "{:.3f}"), cell(a.load_s), cell(a.inference_s),
                     cell(acc, "{:.2f}"), lat, cell(mb(a.peak_rss_bytes), "{:.1f}"), abs, rel, mis);
   }
   for (const auto& a : r.artefacts) {
     if (a.status != ArtefactStatus::ok)
-      out += fmt::format("  {} [{}]: {}\n", a.artefact.role, to_string(a.status), a.error);
+      out += fmt::format("  {}{} [{}]: {}\n", a.artefact.role,
+                         a.worker.empty() ? "" : " in " + a.worker, to_string(a.status), a.error);
     if (!a.fidelity_error.empty())
       out += fmt::format("  {} [fidelity not computed]: {}\n", a.artefact.role, a.fidelity_error);
   }

@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+
 #include "core/error.hpp"
 #include "core/file_io.hpp"
 #include "data/test_set.hpp"
@@ -15,7 +17,7 @@ using Clock = std::chrono::steady_clock;
 // Loads the artefact in its worker and runs the whole input set through it.
 void measure(ArtefactResult& r, const LabelledTensor& data, const EvalOptions& opt) {
   const auto& a = r.artefact;
-  WorkerClient worker(worker_for_format(a.format, opt.workers, a.role));
+  WorkerClient worker(worker_spec(r.worker, opt.workers, a.role));
   LoadOptions lo;
   lo.threads = effective_threads(opt.workers.threads);
   lo.input_name = a.tf_input;
@@ -84,34 +86,46 @@ EvalResult evaluate(const EvalOptions& opt) {
                res.samples, shape_str(data.inputs.shape));
 
   for (const auto& a : res.manifest.artefacts) {
-    ArtefactResult r;
-    r.artefact = a;
-    if (std::filesystem::exists(a.path)) r.size_bytes = disk_size(a.path);
+    ArtefactResult base;
+    base.artefact = a;
+    if (std::filesystem::exists(a.path)) base.size_bytes = disk_size(a.path);
+    std::vector<std::string> runtimes;
     if (a.status != "ok") {
-      r.status = ArtefactStatus::conversion_failed;
-      r.error = a.error.empty() ? "conversion failed (no error recorded)" : a.error;
+      base.status = ArtefactStatus::conversion_failed;
+      base.error = a.error.empty() ? "conversion failed (no error recorded)" : a.error;
     } else if (!std::filesystem::exists(a.path)) {
-      r.status = ArtefactStatus::failed;
-      r.error = a.path.string() + ": artefact missing";
-    } else if (a.format.starts_with("coreml")) {
-      r.status = ArtefactStatus::not_runnable;
-      try {
-        worker_for_format(a.format, opt.workers);
-      } catch (const WorkerError& e) {
-        r.error = e.what();
-      }
+      base.status = ArtefactStatus::failed;
+      base.error = a.path.string() + ": artefact missing";
     } else {
-      spdlog::info("{}: measuring {} ({})", a.role, a.path.string(), a.format);
+      try {
+        runtimes = runtimes_for_format(a.format);
+      } catch (const WorkerError& e) {  // Core ML on Linux: a result, not an error
+        base.status = ArtefactStatus::not_runnable;
+        base.error = e.what();
+      }
+    }
+    if (!opt.runtimes.empty())
+      std::erase_if(runtimes, [&](const std::string& rt) {
+        return std::find(opt.runtimes.begin(), opt.runtimes.end(), rt) == opt.runtimes.end();
+      });
+    if (runtimes.empty()) {
+      res.artefacts.push_back(std::move(base));
+      continue;
+    }
+    for (const auto& rt : runtimes) {
+      ArtefactResult r = base;
+      r.worker = rt;
+      spdlog::info("{}: measuring {} ({}) in {}", a.role, a.path.string(), a.format, rt);
       try {
         measure(r, data, opt);
       } catch (const Error& e) {
         r.status = ArtefactStatus::failed;
         r.error = e.what();
         r.outputs = {};
-        spdlog::error("{}: {}", a.role, r.error);
+        spdlog::error("{} in {}: {}", a.role, rt, r.error);
       }
+      res.artefacts.push_back(std::move(r));
     }
-    res.artefacts.push_back(std::move(r));
   }
 
   const auto& orig = res.artefacts.front();

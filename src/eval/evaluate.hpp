@@ -24,6 +24,7 @@ struct EvalOptions {
   int warmup_batches = 2;
   std::int64_t limit = 0;  // first N test samples; 0 = all
   WorkerSettings workers;
+  std::vector<std::string> runtimes;  // only these workers (e.g. {"onnxruntime"}); empty = all
 };
 
 enum class ArtefactStatus { ok, conversion_failed, not_runnable, failed };
@@ -33,7 +34,8 @@ struct ArtefactResult {
   Artefact artefact;
   ArtefactStatus status = ArtefactStatus::ok;
   std::string error;
-  std::string runtime;
+  std::string worker;   // which runtime worker ran it ("onnxruntime", "opencv", ...); empty: none
+  std::string runtime;  // that runtime's name and version as it reports itself
   std::optional<std::uintmax_t> size_bytes;
   std::optional<double> load_s;
   std::optional<double> inference_s;       // sum of in-worker batch times, whole test set

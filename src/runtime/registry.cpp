@@ -12,22 +12,30 @@ int effective_threads(int requested) {
   return static_cast<int>(std::max(1U, std::thread::hardware_concurrency()));
 }
 
-WorkerSpec worker_for_format(std::string_view format, const WorkerSettings& s,
-                             std::string_view log_tag) {
-  WorkerSpec spec;
-  const auto threads = std::to_string(effective_threads(s.threads));
-  if (format == "onnx") {
-    spec.name = "onnxruntime";
-  } else if (format == "torchscript") {
-    spec.name = "torch";
-    spec.env["OMP_NUM_THREADS"] = threads;  // read once at start-up by LibTorch's OpenMP pool
-  } else if (format == "tf_savedmodel") {
-    spec.name = "tensorflow";
-    spec.env["TF_CPP_MIN_LOG_LEVEL"] = "2";
-  } else if (format == "coreml_mlprogram" || format == "coreml") {
+std::vector<std::string> runtimes_for_format(std::string_view format) {
+  if (format == "onnx") return {"onnxruntime", "opencv"};
+  if (format == "torchscript") return {"torch"};
+  if (format == "tf_savedmodel") return {"tensorflow"};
+  if (format.starts_with("coreml"))
     fail<WorkerError>("Core ML: {}", coreml_unavailable_reason().value_or("no worker"));
-  } else {
-    fail<WorkerError>("no worker runs artefact format '{}'", format);
+  fail<WorkerError>("no worker runs artefact format '{}'", format);
+}
+
+std::vector<std::string> known_runtimes() {
+  return {"onnxruntime", "opencv", "torch", "tensorflow"};
+}
+
+WorkerSpec worker_spec(std::string_view runtime, const WorkerSettings& s,
+                       std::string_view log_tag) {
+  WorkerSpec spec;
+  spec.name = runtime;
+  if (runtime == "torch") {
+    // Read once at start-up by LibTorch's OpenMP pool.
+    spec.env["OMP_NUM_THREADS"] = std::to_string(effective_threads(s.threads));
+  } else if (runtime == "tensorflow") {
+    spec.env["TF_CPP_MIN_LOG_LEVEL"] = "2";
+  } else if (runtime != "onnxruntime" && runtime != "opencv") {
+    fail<WorkerError>("unknown runtime '{}'", runtime);
   }
   spec.executable = worker_dir() / ("convbench-worker-" + spec.name);
   spec.timeout = s.timeout;

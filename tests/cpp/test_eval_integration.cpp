@@ -29,10 +29,12 @@ EvalOptions options(const fs::path& model_dir) {
   return o;
 }
 
-const ArtefactResult& find(const EvalResult& r, std::string_view role) {
+// The row of an artefact role, run by `worker` (any worker when empty).
+const ArtefactResult& find(const EvalResult& r, std::string_view role,
+                           std::string_view worker = "") {
   for (const auto& a : r.artefacts)
-    if (a.artefact.role == role) return a;
-  throw Error("no artefact " + std::string(role));
+    if (a.artefact.role == role && (worker.empty() || a.worker == worker)) return a;
+  throw Error(fmt::format("no artefact {} {}", role, worker));
 }
 
 class EvalIntegration : public ::testing::TestWithParam<std::string> {
@@ -54,7 +56,8 @@ class EvalIntegration : public ::testing::TestWithParam<std::string> {
     fs::remove_all(d);
     fs::create_directories(d);
     const fs::path real = worker_dir();
-    for (const char* w : {"convbench-worker-torch", "convbench-worker-tensorflow"})
+    for (const char* w :
+         {"convbench-worker-torch", "convbench-worker-tensorflow", "convbench-worker-opencv"})
       if (fs::exists(real / w)) fs::create_symlink(real / w, d / w);
     fs::create_symlink(FAKE_WORKER_PATH, d / "convbench-worker-onnxruntime");
     ::setenv("CONVBENCH_WORKER_DIR", d.c_str(), 1);
@@ -74,12 +77,18 @@ TEST_P(EvalIntegration, EveryWorkerRunsAndOnnxMatchesOriginal) {
   EXPECT_GT(*orig.size_bytes, 0U);
   EXPECT_GT(*orig.peak_rss_bytes, 0U);
   EXPECT_EQ(orig.latency->count, 8U);  // 256 / 32 batches
-  const auto& onnx = find(r, "onnx");
+  const auto& onnx = find(r, "onnx", "onnxruntime");
   ASSERT_EQ(onnx.status, ArtefactStatus::ok) << onnx.error;
   ASSERT_TRUE(onnx.fidelity) << onnx.fidelity_error;
   EXPECT_LT(onnx.fidelity->max_abs_element, 1e-5);
   EXPECT_EQ(onnx.fidelity->misclassification, 0.0);
   EXPECT_NEAR(*onnx.accuracy, *orig.accuracy, 1e-12);
+  // The same ONNX file in the second runtime: an independent importer and kernels.
+  const auto& cv = find(r, "onnx", "opencv");
+  ASSERT_EQ(cv.status, ArtefactStatus::ok) << cv.error;
+  EXPECT_NE(cv.runtime.find("opencv"), std::string::npos);
+  ASSERT_TRUE(cv.fidelity) << cv.fidelity_error;
+  EXPECT_LT(cv.fidelity->max_abs_element, 1e-5);
   const auto& coreml = find(r, "coreml");
   if (coreml.artefact.status == "ok") {
     EXPECT_EQ(coreml.status, ArtefactStatus::not_runnable);
@@ -101,8 +110,9 @@ TEST_P(EvalIntegration, CrashedWorkerIsAResultAndOthersSurvive) {
   const auto& orig = find(r, "original");
   ASSERT_EQ(orig.status, ArtefactStatus::ok) << orig.error;
   EXPECT_TRUE(orig.accuracy);
-  const auto& onnx = find(r, "onnx");
+  const auto& onnx = find(r, "onnx", "onnxruntime");
   EXPECT_EQ(onnx.status, ArtefactStatus::failed);
+  EXPECT_EQ(find(r, "onnx", "opencv").status, ArtefactStatus::ok);  // the same file, other worker
   EXPECT_NE(onnx.error.find("signal 9"), std::string::npos) << onnx.error;
   EXPECT_FALSE(onnx.fidelity);
 }
@@ -110,7 +120,7 @@ TEST_P(EvalIntegration, CrashedWorkerIsAResultAndOthersSurvive) {
 TEST_P(EvalIntegration, NanOutputsAreAnErrorResult) {
   sabotaged_worker_dir("nan");
   const EvalResult r = evaluate(options(model_dir_));
-  const auto& onnx = find(r, "onnx");
+  const auto& onnx = find(r, "onnx", "onnxruntime");
   EXPECT_EQ(onnx.status, ArtefactStatus::failed);
   EXPECT_NE(onnx.error.find("NaN/Inf"), std::string::npos) << onnx.error;
   EXPECT_EQ(find(r, "original").status, ArtefactStatus::ok);
@@ -124,8 +134,12 @@ TEST_P(EvalIntegration, CorruptOnnxFileIsNamed) {
   const std::string junk = "this is not a protobuf";
   write_file(copy / "model.onnx", junk.data(), junk.size());
   const EvalResult r = evaluate(options(copy));
+  for (const char* worker : {"onnxruntime", "opencv"}) {
+    const auto& onnx = find(r, "onnx", worker);
+    EXPECT_EQ(onnx.status, ArtefactStatus::failed) << worker;
+    EXPECT_NE(onnx.error.find("model.onnx"), std::string::npos) << onnx.error;
+  }
   const auto& onnx = find(r, "onnx");
-  EXPECT_EQ(onnx.status, ArtefactStatus::failed);
   EXPECT_NE(onnx.error.find("model.onnx"), std::string::npos) << onnx.error;
   EXPECT_EQ(find(r, "original").status, ArtefactStatus::ok);
   fs::remove_all(copy);
