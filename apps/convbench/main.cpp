@@ -13,9 +13,13 @@
 #include "data/fetch.hpp"
 #include "data/prepare.hpp"
 #include "eval/evaluate.hpp"
+#include "report/tables.hpp"
 #include "runtime/coreml/coreml_platform.hpp"
 #include "runtime/registry.hpp"
 #include "runtime/worker_client.hpp"
+#include "study/results_store.hpp"
+#include "study/study.hpp"
+#include "study/study_config.hpp"
 
 namespace fs = std::filesystem;
 using namespace convbench;
@@ -52,11 +56,30 @@ void add_data_commands(CLI::App& app) {
   auto* prep =
       data->add_subcommand("prepare", "Decode a dataset into .npy arrays for the zoo to train on");
   static std::string pdataset, pdir, pout;
-  prep->add_option("dataset", pdataset, "Dataset name")->required();
-  prep->add_option("--data-dir", pdir, "Directory with the official files")->required();
+  static PrepareOptions popt;
+  prep->add_option("dataset", pdataset, "Dataset name")
+      ->required()
+      ->check(CLI::IsMember(dataset_names()));
+  prep->add_option("--data-dir", pdir, "Directory with the dataset's files (as fetched)")
+      ->required();
   prep->add_option("--out", pout, "Output directory")->required();
+  prep->add_option("--vocab-size", popt.vocab_words,
+                   "Text: keep the N most frequent training words (ids 0, 1 reserved: N+2 ids)")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  prep->add_option("--seq-len", popt.seq_len, "Text: tokens per sample (pad/truncate)")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  prep->add_option("--train-limit", popt.train_limit,
+                   "Keep the first N training samples (0 = all; IMDb: class-balanced)")
+      ->capture_default_str()
+      ->check(CLI::NonNegativeNumber);
+  prep->add_option("--test-limit", popt.test_limit,
+                   "Keep the first N test samples (0 = all; IMDb: class-balanced)")
+      ->capture_default_str()
+      ->check(CLI::NonNegativeNumber);
   prep->callback([] {
-    for (const auto& p : prepare_npy(pdataset, pdir, pout)) fmt::print("{}\n", p.string());
+    for (const auto& p : prepare_npy(pdataset, pdir, pout, popt)) fmt::print("{}\n", p.string());
   });
 }
 
@@ -102,6 +125,57 @@ void add_eval_command(CLI::App& app) {
   });
 }
 
+void add_study_commands(CLI::App& app) {
+  auto* st = app.add_subcommand(
+      "study", "Run the study matrix (models x frameworks x replicates), resumable, into SQLite");
+  static std::string preset, config, out, data_root = "data", mirror;
+  static int jobs = 0;
+  static bool retry_failed = false, no_fetch = false;
+  auto* p = st->add_option("--preset", preset, "A preset in config/study/ (smoke, quick, paper)");
+  auto* c = st->add_option("--config", config, "A study config file (TOML)");
+  p->excludes(c);
+  st->add_option("--out", out, "Output directory (default runs/<study name>)");
+  st->add_option("--data-dir", data_root, "Dataset cache directory")->capture_default_str();
+  st->add_option("--mirror", mirror, "Local mirror of the official dataset files");
+  st->add_option("--jobs", jobs, "Cells trained at once (default: the config's)");
+  st->add_flag("--retry-failed", retry_failed, "Run again the cells stored as failed");
+  st->add_flag("--no-fetch", no_fetch,
+               "Use <data-dir>/<dataset> as it is (no download, no checksum check): own data");
+  st->callback([] {
+    if (preset.empty() && config.empty()) throw UsageError("study: give --preset or --config");
+    const fs::path root = repo_root();
+    const fs::path file = config.empty() ? preset_path(root, preset) : fs::path(config);
+    const StudyConfig cfg = read_study_config(file, root / "config" / "models.toml");
+    StudyOptions o;
+    o.out_dir = out.empty() ? fs::path("runs") / cfg.name : fs::path(out);
+    o.data_root = data_root;
+    if (!mirror.empty()) o.mirror = fs::path(mirror);
+    o.retry_failed = retry_failed;
+    o.fetch = !no_fetch;
+    if (jobs > 0) o.jobs = jobs;
+    const StudySummary sum = run_study(cfg, o);
+    ResultsStore store(o.out_dir / "results.sqlite");
+    for (const auto& f : write_tables(store, o.out_dir / "tables")) fmt::print("{}\n", f.string());
+    std::ifstream md(o.out_dir / "tables" / "tables.md");
+    fmt::print("\n{}\n", std::string(std::istreambuf_iterator<char>(md), {}));
+    if (sum.failed > 0)
+      fmt::print("{} cell(s) failed: see the log {} (cells keep their cause in the store)\n",
+                 sum.failed, (o.out_dir / "study.log").string());
+  });
+
+  auto* tb = app.add_subcommand(
+      "tables", "Write Tables I-IV (Markdown, CSV) and Fig. 2 data from a results store");
+  static std::string store_path, tables_out;
+  tb->add_option("--store", store_path, "results.sqlite of a study")
+      ->required()
+      ->check(CLI::ExistingFile);
+  tb->add_option("--out", tables_out, "Output directory")->required();
+  tb->callback([] {
+    ResultsStore store(store_path);
+    for (const auto& f : write_tables(store, tables_out)) fmt::print("{}\n", f.string());
+  });
+}
+
 void add_runtimes_command(CLI::App& app) {
   auto* rt = app.add_subcommand("runtimes", "List the runtime workers this build has");
   rt->callback([] {
@@ -121,6 +195,7 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", "convbench 0.1.0");
   add_data_commands(app);
   add_eval_command(app);
+  add_study_commands(app);
   add_runtimes_command(app);
   spdlog::set_pattern("[%H:%M:%S] %^%l%$ %v");
   try {

@@ -1,6 +1,7 @@
 #include "core/npy.hpp"
 
 #include <cstring>
+#include <fstream>
 #include <regex>
 #include <string>
 
@@ -25,18 +26,27 @@ std::string header(std::string_view descr, std::span<const std::int64_t> shape) 
   return h;
 }
 
+// Streams header and data straight to the file: no second in-memory copy of a large array.
 void write(const std::filesystem::path& path, std::string_view descr,
            std::span<const std::int64_t> shape, const void* data, std::size_t bytes) {
   const std::string h = header(descr, shape);
-  std::vector<std::uint8_t> out(kMagic, kMagic + 6);
-  out.push_back(1);
-  out.push_back(0);
-  out.push_back(static_cast<std::uint8_t>(h.size() & 0xff));
-  out.push_back(static_cast<std::uint8_t>(h.size() >> 8));
-  out.insert(out.end(), h.begin(), h.end());
-  const auto* p = static_cast<const std::uint8_t*>(data);
-  out.insert(out.end(), p, p + bytes);
-  write_file(path, out.data(), out.size());
+  if (path.has_parent_path()) std::filesystem::create_directories(path.parent_path());
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  if (!out) fail("{}: cannot open for writing", path.string());
+  const char preamble[] = {kMagic[0],
+                           kMagic[1],
+                           kMagic[2],
+                           kMagic[3],
+                           kMagic[4],
+                           kMagic[5],
+                           1,
+                           0,
+                           static_cast<char>(h.size() & 0xff),
+                           static_cast<char>(h.size() >> 8)};
+  out.write(preamble, sizeof preamble);
+  out.write(h.data(), static_cast<std::streamsize>(h.size()));
+  out.write(static_cast<const char*>(data), static_cast<std::streamsize>(bytes));
+  if (!out) fail("{}: write error", path.string());
 }
 
 }  // namespace

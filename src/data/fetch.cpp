@@ -2,6 +2,7 @@
 
 #include <curl/curl.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <memory>
 
@@ -30,10 +31,19 @@ std::string download(const std::string& url, const fs::path& dest) {
   return rc == CURLE_OK ? "" : curl_easy_strerror(rc);
 }
 
-std::optional<fs::path> find_in_mirror(const fs::path& mirror, const std::string& dataset,
-                                       const std::string& name) {
-  for (const auto& p : {mirror / name, mirror / dataset / name})
-    if (fs::exists(p)) return p;
+using FileList = std::vector<RemoteFile>;
+
+std::vector<fs::path> mirror_places(const fs::path& mirror, const DatasetSpec& spec) {
+  std::vector<fs::path> dirs{mirror};
+  for (const auto& sub : {spec.mirror_dir, spec.name})
+    if (!sub.empty() && std::find(dirs.begin(), dirs.end(), mirror / sub) == dirs.end())
+      dirs.push_back(mirror / sub);
+  return dirs;
+}
+
+std::optional<fs::path> find_in(const std::vector<fs::path>& dirs, const std::string& name) {
+  for (const auto& d : dirs)
+    if (fs::exists(d / name)) return d / name;
   return std::nullopt;
 }
 
@@ -44,29 +54,72 @@ void verify(const fs::path& file, const RemoteFile& rf, const std::string& origi
                     rf.name, origin, rf.sha256, got);
 }
 
+bool present(const fs::path& dest, const RemoteFile& rf) {
+  return fs::exists(dest) && sha256_file(dest) == rf.sha256;
+}
+
+// Installs a layout's files from the mirror (those not already present). Each is verified before
+// it is copied, and copied under a temporary name, so out_dir never holds a bad or partial file.
+std::vector<FetchedFile> copy_from_mirror(const FileList& files, const std::vector<fs::path>& dirs,
+                                          const fs::path& out_dir) {
+  std::vector<FetchedFile> done;
+  for (const auto& rf : files) {
+    const fs::path dest = out_dir / rf.name;
+    if (present(dest, rf)) {
+      done.push_back({dest, FetchSource::already_present});
+      continue;
+    }
+    const fs::path src = *find_in(dirs, rf.name);
+    verify(src, rf, src.string());
+    const fs::path part = dest.string() + ".part";
+    fs::copy_file(src, part, fs::copy_options::overwrite_existing);
+    fs::rename(part, dest);
+    done.push_back({dest, FetchSource::mirror});
+  }
+  return done;
+}
+
 }  // namespace
 
 std::vector<FetchedFile> fetch_dataset(const DatasetSpec& spec, const FetchOptions& opt) {
   fs::create_directories(opt.out_dir);
+  std::vector<const FileList*> layouts{&spec.files};
+  if (!spec.mirror_files.empty()) layouts.push_back(&spec.mirror_files);
+
+  // A layout already complete in out_dir needs nothing (e.g. the mirror layout fetched before).
+  for (const FileList* layout : layouts)
+    if (std::all_of(layout->begin(), layout->end(),
+                    [&](const RemoteFile& rf) { return present(opt.out_dir / rf.name, rf); })) {
+      std::vector<FetchedFile> done;
+      for (const auto& rf : *layout)
+        done.push_back({opt.out_dir / rf.name, FetchSource::already_present});
+      return done;
+    }
+
+  if (opt.mirror) {
+    const auto dirs = mirror_places(*opt.mirror, spec);
+    std::vector<std::string> missing;
+    for (const FileList* layout : layouts) {
+      const auto gap = std::find_if(layout->begin(), layout->end(), [&](const RemoteFile& rf) {
+        return !find_in(dirs, rf.name) && !present(opt.out_dir / rf.name, rf);
+      });
+      if (gap == layout->end()) return copy_from_mirror(*layout, dirs, opt.out_dir);
+      missing.push_back(gap->name);
+    }
+    std::vector<std::string> looked;
+    for (const auto& d : dirs) looked.push_back(d.string());
+    fail<DataError>("{}: mirror has no {} (looked in {})", opt.mirror->string(),
+                    fmt::join(missing, " nor (mirror layout) "), fmt::join(looked, ", "));
+  }
+
   std::vector<FetchedFile> done;
   for (const auto& rf : spec.files) {
     const fs::path dest = opt.out_dir / rf.name;
-    if (fs::exists(dest) && sha256_file(dest) == rf.sha256) {
+    if (present(dest, rf)) {
       done.push_back({dest, FetchSource::already_present});
       continue;
     }
     const fs::path part = dest.string() + ".part";
-    if (opt.mirror) {
-      const auto src = find_in_mirror(*opt.mirror, spec.name, rf.name);
-      if (!src)
-        fail<DataError>("{}: mirror has no {} (looked in {} and {})", opt.mirror->string(), rf.name,
-                        opt.mirror->string(), (*opt.mirror / spec.name).string());
-      verify(*src, rf, src->string());
-      fs::copy_file(*src, part, fs::copy_options::overwrite_existing);
-      fs::rename(part, dest);
-      done.push_back({dest, FetchSource::mirror});
-      continue;
-    }
     if (!opt.allow_download)
       fail<DataError>("{}: missing and downloads are disabled (give --mirror)", dest.string());
     std::vector<std::string> errors;

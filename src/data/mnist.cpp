@@ -6,12 +6,6 @@
 namespace convbench {
 namespace fs = std::filesystem;
 
-fs::path find_data_file(const fs::path& dir, std::string_view stem) {
-  for (const auto& candidate : {dir / stem, dir / (std::string(stem) + ".gz")})
-    if (fs::exists(candidate)) return candidate;
-  fail<DataError>("{}: no {} or {}.gz (run `convbench data fetch`)", dir.string(), stem, stem);
-}
-
 LabelledImages load_mnist(const fs::path& dir, Split split) {
   const std::string_view prefix = split == Split::train ? "train" : "t10k";
   const auto img_path = find_data_file(dir, fmt::format("{}-images-idx3-ubyte", prefix));
@@ -41,31 +35,6 @@ LabelledImages load_mnist(const fs::path& dir, Split split) {
     out.labels.push_back(lbl.data[i]);
   }
   return out;
-}
-
-Layout parse_layout(std::string_view s) {
-  if (s == "NCHW") return Layout::NCHW;
-  if (s == "NHWC") return Layout::NHWC;
-  fail<DataError>("unknown input layout '{}' (expected NCHW or NHWC)", s);
-}
-
-Tensor to_tensor(const LabelledImages& im, Layout layout) {
-  const auto n = im.count, c = im.channels, h = im.height, w = im.width;
-  Shape shape = layout == Layout::NCHW ? Shape{n, c, h, w} : Shape{n, h, w, c};
-  Tensor t(std::move(shape));
-  const std::size_t plane = static_cast<std::size_t>(h * w);
-  const std::size_t per_image = plane * static_cast<std::size_t>(c);
-  for (std::int64_t i = 0; i < n; ++i) {
-    const std::uint8_t* src = im.pixels.data() + static_cast<std::size_t>(i) * per_image;
-    float* dst = t.data.data() + static_cast<std::size_t>(i) * per_image;
-    for (std::int64_t ch = 0; ch < c; ++ch)
-      for (std::size_t p = 0; p < plane; ++p) {
-        const std::size_t out = layout == Layout::NCHW ? static_cast<std::size_t>(ch) * plane + p
-                                                       : p * static_cast<std::size_t>(c) + ch;
-        dst[out] = static_cast<float>(src[static_cast<std::size_t>(ch) * plane + p]) / 255.0F;
-      }
-  }
-  return t;
 }
 
 }  // namespace convbench

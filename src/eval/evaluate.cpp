@@ -79,8 +79,13 @@ EvalResult evaluate(const EvalOptions& opt) {
   res.batch_size = opt.batch_size;
   res.warmup_batches = opt.warmup_batches;
   res.threads = effective_threads(opt.workers.threads);
-  const auto data =
-      load_test_set(res.manifest.dataset, opt.data_dir, res.manifest.layout, opt.limit);
+  TestSetOptions ts{res.manifest.layout, opt.limit, {}, 0};
+  // Text models name their vocabulary (relative to the model directory) and sequence length.
+  if (const auto& in = res.manifest.raw.at("input"); in.contains("vocab_file")) {
+    ts.vocab_file = res.manifest.dir / in.at("vocab_file").get<std::string>();
+    ts.seq_len = in.value("seq_len", std::int64_t{0});
+  }
+  const auto data = load_test_set(res.manifest.dataset, opt.data_dir, ts);
   res.samples = data.inputs.rows();
   spdlog::info("{} ({}): {} test samples of shape {}", res.manifest.model, res.manifest.framework,
                res.samples, shape_str(data.inputs.shape));

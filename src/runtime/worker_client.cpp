@@ -2,36 +2,16 @@
 
 #include <fcntl.h>
 #include <signal.h>
-#include <spawn.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cstring>
-#include <fstream>
-#include <thread>
 
 #include "core/error.hpp"
+#include "core/subprocess.hpp"
 #include "runtime/protocol.hpp"
-
-extern char** environ;
 
 namespace convbench {
 namespace fs = std::filesystem;
-
-namespace {
-
-std::vector<std::string> merged_environment(const std::map<std::string, std::string>& extra) {
-  std::vector<std::string> env;
-  for (char** e = environ; *e != nullptr; ++e) {
-    std::string_view kv(*e);
-    const auto key = kv.substr(0, kv.find('='));
-    if (!extra.contains(std::string(key))) env.emplace_back(kv);
-  }
-  for (const auto& [k, v] : extra) env.push_back(k + "=" + v);
-  return env;
-}
-
-}  // namespace
 
 fs::path worker_dir() {
   if (const char* d = std::getenv("CONVBENCH_WORKER_DIR"); d != nullptr && *d != '\0') return d;
@@ -47,32 +27,24 @@ WorkerClient::WorkerClient(WorkerSpec spec) : spec_(std::move(spec)) {
   int out_pipe[2];  // worker stdout -> we read
   if (::pipe2(in_pipe, O_CLOEXEC) != 0 || ::pipe2(out_pipe, O_CLOEXEC) != 0)
     fail<WorkerError>("{} worker: pipe failed: {}", spec_.name, std::strerror(errno));
-  posix_spawn_file_actions_t fa;
-  posix_spawn_file_actions_init(&fa);
-  posix_spawn_file_actions_adddup2(&fa, in_pipe[0], STDIN_FILENO);
-  posix_spawn_file_actions_adddup2(&fa, out_pipe[1], STDOUT_FILENO);
+  SpawnOptions so;
+  so.env = spec_.env;
+  so.stdin_fd = in_pipe[0];
+  so.stdout_fd = out_pipe[1];
   if (spec_.stderr_log) {
-    fs::create_directories(spec_.stderr_log->parent_path());
-    posix_spawn_file_actions_addopen(&fa, STDERR_FILENO, spec_.stderr_log->c_str(),
-                                     O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    std::filesystem::remove(*spec_.stderr_log);  // one log per worker run
+    so.output_log = spec_.stderr_log;
   }
-  const std::string exe = spec_.executable.string();
-  std::vector<char*> argv{const_cast<char*>(exe.c_str()), nullptr};
-  const auto env_strings = merged_environment(spec_.env);
-  std::vector<char*> envp;
-  for (const auto& s : env_strings) envp.push_back(const_cast<char*>(s.c_str()));
-  envp.push_back(nullptr);
-  const int rc = ::posix_spawn(&pid_, exe.c_str(), &fa, nullptr, argv.data(), envp.data());
-  posix_spawn_file_actions_destroy(&fa);
+  try {
+    pid_ = spawn_process({spec_.executable.string()}, so);
+  } catch (const Error& e) {
+    for (int fd : {in_pipe[0], in_pipe[1], out_pipe[0], out_pipe[1]}) ::close(fd);
+    fail<WorkerError>("{} worker: {}", spec_.name, e.what());
+  }
   ::close(in_pipe[0]);
   ::close(out_pipe[1]);
   to_worker_ = in_pipe[1];
   from_worker_ = out_pipe[0];
-  if (rc != 0) {
-    ::close(to_worker_);
-    ::close(from_worker_);
-    fail<WorkerError>("{} worker: cannot start {}: {}", spec_.name, exe, std::strerror(rc));
-  }
   // A worker that dies must not kill us with SIGPIPE on the next write.
   ::signal(SIGPIPE, SIG_IGN);
 }
@@ -84,54 +56,22 @@ WorkerClient::~WorkerClient() {
     } catch (...) {  // already dead: reaped below
     }
     ::close(to_worker_);
-    // Give it a moment to exit cleanly, then make sure.
-    int status = 0;
-    for (int i = 0; i < 50; ++i) {
-      if (::waitpid(pid_, &status, WNOHANG) == pid_) {
-        pid_ = -1;
-        break;
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
-    if (pid_ > 0) {
-      ::kill(pid_, SIGKILL);
-      ::waitpid(pid_, &status, 0);
-    }
+    wait_or_kill(pid_, std::chrono::seconds(1));
   }
   if (from_worker_ >= 0) ::close(from_worker_);
 }
 
 std::string WorkerClient::reap_cause() {
   if (pid_ <= 0) return "worker already gone";
-  int status = 0;
-  // The pipe is closed; the process is exiting or dead. Wait briefly, then force it.
-  pid_t r = 0;
-  for (int i = 0; i < 100 && r == 0; ++i) {
-    r = ::waitpid(pid_, &status, WNOHANG);
-    if (r == 0) std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-  if (r == 0) {
-    ::kill(pid_, SIGKILL);
-    ::waitpid(pid_, &status, 0);
-    pid_ = -1;
-    return "closed its pipe and did not exit (killed)";
-  }
+  // The pipe is closed: the process is exiting or dead. Give it 2 s, then force it.
+  const ExitStatus st = wait_or_kill(pid_, std::chrono::seconds(2));
   pid_ = -1;
-  if (WIFSIGNALED(status)) {
-    const int sig = WTERMSIG(status);
-    std::string cause = fmt::format("killed by signal {} ({})", sig, ::strsignal(sig));
-    if (sig == SIGKILL) cause += ", e.g. kill -9 or the out-of-memory killer";
-    return cause;
-  }
-  if (WIFEXITED(status)) return fmt::format("exited with status {}", WEXITSTATUS(status));
-  return "ended for an unknown reason";
+  return st.describe();
 }
 
 std::string WorkerClient::stderr_tail() const {
   if (!spec_.stderr_log) return "";
-  std::ifstream in(*spec_.stderr_log);
-  std::string all((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  if (all.size() > 800) all = "..." + all.substr(all.size() - 800);
+  const std::string all = file_tail(*spec_.stderr_log);
   if (all.empty()) return fmt::format("; its stderr log {} is empty", spec_.stderr_log->string());
   return fmt::format("; its stderr ({}) ends: {}", spec_.stderr_log->string(), all);
 }

@@ -19,6 +19,9 @@ WorkerSpec fake(const std::string& mode,
   s.name = "fake";
   s.executable = FAKE_WORKER_PATH;
   s.env["CONVBENCH_FAKE_MODE"] = mode;
+  // Under -DCONVBENCH_SANITIZE, let the deliberate segfault kill the worker as it would in
+  // production instead of being turned into an exit by ASan's handler.
+  s.env["ASAN_OPTIONS"] = "handle_segv=0";
   s.timeout = timeout;
   return s;
 }

@@ -17,20 +17,24 @@ from convbench_zoo import models_keras  # noqa: E402
 tf.get_logger().setLevel("ERROR")
 
 FRAMEWORK_VERSION = tf.__version__
-INPUT_SHAPE = models_keras.INPUT_SHAPE
-LAYOUT = models_keras.LAYOUT
 ORIGINAL_PATH = "saved_model"
 ONNX_CONVERTER = f"tf2onnx {importlib.metadata.version('tf2onnx')}"
 COREML_CONVERTER = f"coremltools {importlib.metadata.version('coremltools')}"
-COREML_INPUT_SHAPE = [1] + INPUT_SHAPE
+input_shape = models_keras.input_shape
+layout = models_keras.layout
 
 
-def to_nhwc(x: np.ndarray) -> np.ndarray:
-    return np.ascontiguousarray(x.transpose(0, 2, 3, 1))
+def to_model_layout(x: np.ndarray, meta) -> np.ndarray:
+    """The .npy layout -> this framework's input: images NCHW -> NHWC, tokens unchanged."""
+    if meta["kind"] == "image":
+        return np.ascontiguousarray(x.transpose(0, 2, 3, 1))
+    return x
 
 
-def count_params() -> int:
-    return models_keras.build_lenet5()[1].count_params()
+def count_params(net) -> dict:
+    """Trainable weights, and the rest (BN moving statistics) of a Keras model."""
+    trainable = sum(int(np.prod(w.shape)) for w in net.trainable_weights)
+    return {"trainable": trainable, "non_trainable": net.count_params() - trainable}
 
 
 class _EpochLog(tf.keras.callbacks.Callback):
@@ -42,20 +46,35 @@ class _EpochLog(tf.keras.callbacks.Callback):
         self._log(epoch + 1, logs)
 
 
-def train(data, hp, seed, log):
-    """Trains LeNet-5; returns (deployed softmax model, per-epoch history)."""
-    tf.keras.utils.set_random_seed(seed)  # python, numpy and TF seeds
-    tf.config.experimental.enable_op_determinism()
-    logits_model, deployed = models_keras.build_lenet5()
-    assert hp.optimizer == "sgd"
+def compile_for_training(logits_model, hp) -> None:
+    """Optimiser, loss and L2 term from hp (see config/models.toml for the semantics)."""
+    if hp.optimizer == "sgd":
+        # v = momentum*v - lr*g; w += v: torch's update for a constant lr.
+        opt = tf.keras.optimizers.SGD(learning_rate=hp.lr, momentum=hp.momentum)
+    else:
+        opt = tf.keras.optimizers.Adam(learning_rate=hp.lr, epsilon=hp.epsilon)
+    if hp.weight_decay:
+        # Coupled L2 as in torch's SGD/Adam weight_decay (Keras' own weight_decay argument
+        # is decoupled): wd/2 * sum(w^2) over every trainable tensor; l2_loss = sum(w^2)/2.
+        # Keras adds it to the reported loss and val_loss; the torch backend does the same.
+        weights = logits_model.trainable_weights
+        logits_model.add_loss(lambda: hp.weight_decay * tf.add_n([tf.nn.l2_loss(w) for w in weights]))
     logits_model.compile(
-        optimizer=tf.keras.optimizers.SGD(learning_rate=hp.lr, momentum=0.0),
+        optimizer=opt,
         loss=tf.keras.losses.SparseCategoricalCrossentropy(from_logits=True),
         metrics=["accuracy"],
     )
+
+
+def train(model, data, hp, seed, log):
+    """Trains `model` on data; returns (deployed softmax model, per-epoch history)."""
+    tf.keras.utils.set_random_seed(seed)  # python, numpy and TF seeds
+    tf.config.experimental.enable_op_determinism()
+    logits_model, deployed = models_keras.build(model, data.meta)
+    compile_for_training(logits_model, hp)
     fit = logits_model.fit(
-        to_nhwc(data.train_x), data.train_y,
-        validation_data=(to_nhwc(data.test_x), data.test_y),
+        to_model_layout(data.train_x, data.meta), data.train_y,
+        validation_data=(to_model_layout(data.test_x, data.meta), data.test_y),
         epochs=hp.epochs, batch_size=hp.batch_size, shuffle=True, verbose=0,
         callbacks=[_EpochLog(log)],
     )
@@ -65,9 +84,16 @@ def train(data, hp, seed, log):
     return deployed, history
 
 
-def save_original(model, model_dir: Path) -> dict:
+def save_original(model, model_dir: Path, shape) -> dict:
     path = model_dir / ORIGINAL_PATH
-    model.save(str(path), save_format="tf", include_optimizer=False)
+    # The SavedModel holds the serving signature (all the TF C API uses) and the Keras
+    # config + weights, from which load_original() rebuilds the Keras model for the
+    # converters. save_traces=False skips tracing every layer's call functions into the
+    # file: that took ~10 s of each run (ResNet-18, the RNNs) and ~5 s more to reload.
+    serve = tf.function(lambda x: {"output": model(x, training=False)},
+                        input_signature=[tf.TensorSpec([None] + list(shape), tf.float32, name="input")])
+    model.save(str(path), save_format="tf", include_optimizer=False, save_traces=False,
+               signatures={"serving_default": serve.get_concrete_function()})
     # Tensor names the TF C API needs to feed/fetch the serving signature.
     from tensorflow.python.tools import saved_model_utils
     sig = saved_model_utils.get_meta_graph_def(str(path), "serve").signature_def["serving_default"]
@@ -87,18 +113,18 @@ def load_original(model_dir: Path):
     return _loaded[key]
 
 
-def to_onnx(model_dir: Path, out_path: Path, opset: int) -> None:
+def to_onnx(model_dir: Path, out_path: Path, opset: int, shape) -> None:
     import tf2onnx
-    spec = (tf.TensorSpec([None] + INPUT_SHAPE, tf.float32, name="input"),)
+    spec = (tf.TensorSpec([None] + list(shape), tf.float32, name="input"),)
     tf2onnx.convert.from_keras(load_original(model_dir), input_signature=spec,
                                opset=opset, output_path=str(out_path))
 
 
-def to_coreml(model_dir: Path, out_path: Path) -> None:
+def to_coreml(model_dir: Path, out_path: Path, coreml_shape) -> None:
     import coremltools as ct
     mlmodel = ct.convert(
         load_original(model_dir), source="tensorflow", convert_to="mlprogram",
-        inputs=[ct.TensorType(name="input", shape=COREML_INPUT_SHAPE)],
+        inputs=[ct.TensorType(name="input", shape=coreml_shape)],
         # mlprogram defaults to float16 compute; keep float32 so Core ML is compared
         # with the other formats at the same precision.
         compute_precision=ct.precision.FLOAT32,

@@ -1,20 +1,24 @@
 """Command line: train / convert / all. See zoo/README.md."""
 import argparse
+import dataclasses
 import importlib
 import shutil
 import sys
 import time
 from pathlib import Path
 
+from convbench_zoo import arch
 from convbench_zoo import data as data_mod
+from convbench_zoo import hparams as hparams_mod
 from convbench_zoo import manifest as mf
-from convbench_zoo.hparams import DATASET, DEFAULT_OPSET, DEFAULT_SEED, DEFAULTS, MODEL, HParams
+from convbench_zoo.hparams import DEFAULT_MODEL, DEFAULT_OPSET, DEFAULT_SEED, HParams
 
 FRAMEWORKS = {"keras": "backend_keras", "pytorch": "backend_torch"}
 # TensorFlow and torch crash or misbehave when loaded into one process, and
 # coremltools imports whichever of them it can find; so each process blocks the
 # framework it does not use (a None entry in sys.modules makes `import` fail).
 _BLOCK = {"keras": ("torch", "torchvision", "torchaudio"), "pytorch": ("tensorflow",)}
+VOCAB_FILE = "vocab.txt"  # name of the vocabulary in a text model's directory
 
 
 def _log(*parts):
@@ -29,11 +33,28 @@ def load_backend(framework: str):
     return importlib.import_module(f"convbench_zoo.{FRAMEWORKS[framework]}")
 
 
-def train(framework: str, data: data_mod.Dataset, model_dir, hp: HParams, seed: int) -> dict:
+def _input_record(backend, meta) -> dict:
+    """manifest["input"]: what a runtime must feed (shape per sample, layout, preprocessing)."""
+    rec = {"name": "input", "shape": backend.input_shape(meta), "layout": backend.layout(meta),
+           "dtype": "float32"}
+    if meta["kind"] == "text":
+        rec.update(preprocessing="token ids", vocab_file=VOCAB_FILE, seq_len=meta["seq_len"],
+                   vocab_size=meta["vocab_size"])
+    else:
+        rec["preprocessing"] = meta.get("preprocessing", "x/255")
+        for k in ("mean", "std"):  # per channel, when the dataset is standardised
+            if k in meta:
+                rec[k] = meta[k]
+    return rec
+
+
+def train(framework: str, model: str, data: data_mod.Dataset, data_dir, model_dir,
+          hp: HParams, seed: int) -> dict:
     backend = load_backend(framework)
+    meta = data.meta
     model_dir = Path(model_dir)
     model_dir.mkdir(parents=True, exist_ok=True)
-    _log(f"[{framework}] training {MODEL} on {len(data.train_x)} samples, "
+    _log(f"[{framework}] training {model} on {len(data.train_x)} {meta['dataset']} samples, "
          f"validating on {len(data.test_x)}, {hp}")
 
     def log_epoch(epoch, logs):
@@ -41,24 +62,26 @@ def train(framework: str, data: data_mod.Dataset, model_dir, hp: HParams, seed: 
              + " ".join(f"{k}={logs[k]:.4f}" for k in ("loss", "accuracy", "val_loss", "val_accuracy")))
 
     t0 = time.perf_counter()
-    model, history = backend.train(data, hp, seed, log_epoch)
+    trained, history = backend.train(model, data, hp, seed, log_epoch)
     wall_s = time.perf_counter() - t0
 
     # A retrained model invalidates any earlier conversions in this directory.
-    for stale in ("model.onnx", "model.mlpackage"):
+    for stale in ("model.onnx", "model.mlpackage", VOCAB_FILE):
         _remove(model_dir / stale)
+    if meta["kind"] == "text":  # the tokenizer's vocabulary travels with the model
+        shutil.copyfile(Path(data_dir) / meta["vocab_file"], model_dir / VOCAB_FILE)
+    inp = _input_record(backend, meta)
     manifest = {
         "schema": mf.SCHEMA,
-        "model": MODEL,
+        "model": model,
         "framework": framework,
-        "dataset": DATASET,
+        "dataset": meta["dataset"],
         "seed": seed,
         "hparams": hp.to_json(),
-        "input": {"name": "input", "shape": backend.INPUT_SHAPE, "layout": backend.LAYOUT,
-                  "dtype": "float32", "preprocessing": "x/255"},
-        "output": {"shape": [10], "activation": "softmax"},
+        "input": inp,
+        "output": {"shape": [meta["num_classes"]], "activation": "softmax"},
         "training": {"wall_s": round(wall_s, 3), "history": history},
-        "artefacts": {"original": backend.save_original(model, model_dir)},
+        "artefacts": {"original": backend.save_original(trained, model_dir, inp["shape"])},
         "versions": mf.versions(framework, backend.FRAMEWORK_VERSION),
     }
     mf.write(model_dir, manifest)
@@ -116,14 +139,16 @@ def convert(model_dir, opset: int) -> dict:
     manifest = mf.read(model_dir)
     backend = load_backend(manifest["framework"])
     arts = manifest["artefacts"]
+    shape = manifest["input"]["shape"]
     arts["onnx"] = _attempt(
         "onnx", "onnx", "model.onnx", backend.ONNX_CONVERTER, model_dir,
-        lambda out: backend.to_onnx(model_dir, out, opset), _describe_onnx, {"opset": opset})
+        lambda out: backend.to_onnx(model_dir, out, opset, shape), _describe_onnx, {"opset": opset})
     mf.write(model_dir, manifest)  # persist before the next converter, in case it crashes hard
+    coreml_shape = [1] + shape  # Core ML: fixed batch of 1 (text: [1, seq_len])
     arts["coreml"] = _attempt(
         "coreml", "coreml_mlprogram", "model.mlpackage", backend.COREML_CONVERTER, model_dir,
-        lambda out: backend.to_coreml(model_dir, out), _describe_coreml,
-        {"input_shape": backend.COREML_INPUT_SHAPE, "compute_precision": "float32"})
+        lambda out: backend.to_coreml(model_dir, out, coreml_shape), _describe_coreml,
+        {"input_shape": coreml_shape, "compute_precision": "float32"})
     mf.write(model_dir, manifest)
     return manifest
 
@@ -134,15 +159,20 @@ def _parser():
 
     def train_args(sp):
         sp.add_argument("--framework", required=True, choices=sorted(FRAMEWORKS))
-        sp.add_argument("--model", default=MODEL, choices=[MODEL])
-        sp.add_argument("--data", required=True, type=Path, help="dir with {train,test}_{x,y}.npy")
+        sp.add_argument("--model", default=DEFAULT_MODEL, choices=arch.MODELS,
+                        help="architecture; must fit the dataset (config/models.toml)")
+        sp.add_argument("--data", required=True, type=Path,
+                        help="dir with {train,test}_{x,y}.npy and meta.json")
         sp.add_argument("--out", required=True, type=Path, help="model dir to create")
-        sp.add_argument("--epochs", type=int, default=DEFAULTS.epochs)
-        sp.add_argument("--batch-size", type=int, default=DEFAULTS.batch_size)
-        sp.add_argument("--lr", type=float, default=DEFAULTS.lr)
+        from_config = "default: the model's value in config/models.toml"
+        sp.add_argument("--epochs", type=int, help=from_config)
+        sp.add_argument("--batch-size", type=int, help=from_config)
+        sp.add_argument("--lr", type=float, help=from_config)
         sp.add_argument("--seed", type=int, default=DEFAULT_SEED)
-        sp.add_argument("--train-subset", type=int, default=DEFAULTS.train_subset, metavar="N",
-                        help="train on the first N samples only")
+        sp.add_argument("--train-subset", type=int, metavar="N",
+                        help="train on the first N training samples only")
+        sp.add_argument("--val-subset", type=int, metavar="N",
+                        help="validate (per-epoch history) on the first N test samples only")
 
     def convert_args(sp, with_model_dir):
         if with_model_dir:
@@ -157,20 +187,49 @@ def _parser():
     return p
 
 
+def resolve_hparams(args, config) -> HParams:
+    """The model's configured hyperparameters with the command line's overrides applied."""
+    overrides = {k: getattr(args, k) for k in
+                 ("epochs", "batch_size", "lr", "train_subset", "val_subset")
+                 if getattr(args, k) is not None}
+    hp = dataclasses.replace(config[args.model].hparams, **overrides)
+    hp.check()
+    return hp
+
+
 def main(argv=None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
     if args.command in ("train", "all"):
-        if args.epochs < 1 or args.batch_size < 1 or not args.lr > 0:
-            parser.error("--epochs and --batch-size must be >= 1 and --lr > 0")
-        hp = HParams(epochs=args.epochs, batch_size=args.batch_size, lr=args.lr,
-                     optimizer=DEFAULTS.optimizer, train_subset=args.train_subset)
+        # Everything that can be wrong with the request is checked here, before the
+        # (slow) framework import; each problem is a usage error (exit 2).
         try:
-            data = data_mod.load(args.data, hp.train_subset)  # before the (slow) framework import
+            config = hparams_mod.load()
+        except (OSError, ValueError) as exc:
+            _log(f"error: bad {hparams_mod.CONFIG_PATH}: {exc}")
+            return 2
+        try:
+            hp = resolve_hparams(args, config)
+        except ValueError as exc:
+            parser.error(str(exc))
+        try:
+            meta = data_mod.read_meta(args.data)
         except (OSError, ValueError) as exc:
             _log(f"error: bad --data {args.data}: {exc}")
             return 2
-        train(args.framework, data, args.out, hp, args.seed)
+        wanted = config[args.model].dataset
+        if meta["dataset"] != wanted:
+            _log(f"error: --model {args.model} trains on {wanted}, but --data {args.data} "
+                 f"holds {meta['dataset']}")
+            return 2
+        try:
+            data = data_mod.load(args.data, meta, hp.train_subset, hp.val_subset)
+            if meta["kind"] == "text" and not (args.data / meta["vocab_file"]).is_file():
+                raise ValueError(f"{meta['vocab_file']} not found")
+        except (OSError, ValueError) as exc:
+            _log(f"error: bad --data {args.data}: {exc}")
+            return 2
+        train(args.framework, args.model, data, args.data, args.out, hp, args.seed)
         model_dir = args.out
     else:
         model_dir = args.model_dir

@@ -1,0 +1,54 @@
+#include "data/model_inputs.hpp"
+
+#include <algorithm>
+#include <optional>
+
+#include "core/error.hpp"
+#include "data/cifar10.hpp"
+#include "data/mnist.hpp"
+
+namespace convbench {
+
+bool is_image_dataset(std::string_view dataset) {
+  return dataset == "mnist" || dataset == "cifar10";
+}
+
+LabelledTensor image_inputs(std::string_view dataset, const std::filesystem::path& dir, Split split,
+                            Layout layout, std::int64_t limit) {
+  LabelledImages im;
+  std::optional<ChannelNorm> norm;
+  if (dataset == "mnist") {
+    im = load_mnist(dir, split);
+  } else if (dataset == "cifar10") {
+    im = load_cifar10(dir, split);
+    norm = cifar10_norm();
+  } else {
+    fail<UsageError>("'{}' is not an image dataset (known: mnist, cifar10)", dataset);
+  }
+  im.keep_first(limit);
+  return {to_tensor(im, layout, norm), std::move(im.labels)};
+}
+
+LabelledTensor text_inputs(std::span<const Review> reviews, const Vocabulary& vocab,
+                           std::size_t seq_len, TextStats* stats) {
+  if (seq_len == 0) fail<UsageError>("a text sequence length must be positive");
+  const auto n = static_cast<std::int64_t>(reviews.size());
+  LabelledTensor out{Tensor({n, static_cast<std::int64_t>(seq_len)}), {}};
+  out.labels.reserve(reviews.size());
+  TextStats st;
+  for (std::size_t i = 0; i < reviews.size(); ++i) {
+    Vocabulary::EncodeStats es;
+    const auto ids = vocab.encode(reviews[i].text, seq_len, &es);
+    std::copy(ids.begin(), ids.end(),
+              out.inputs.data.begin() + static_cast<std::ptrdiff_t>(i * seq_len));
+    out.labels.push_back(reviews[i].label);
+    ++st.reviews;
+    st.tokens += es.tokens;
+    st.unknown += es.unknown;
+    st.truncated += es.tokens > seq_len;
+  }
+  if (stats) *stats = st;
+  return out;
+}
+
+}  // namespace convbench

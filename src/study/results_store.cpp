@@ -1,0 +1,243 @@
+#include "study/results_store.hpp"
+
+#include <SQLiteCpp/Statement.h>
+#include <SQLiteCpp/Transaction.h>
+
+#include "core/error.hpp"
+
+namespace convbench {
+namespace {
+
+constexpr const char* kSchema = R"sql(
+CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS cells(
+  cell TEXT PRIMARY KEY, model TEXT NOT NULL, framework TEXT NOT NULL, replicate INTEGER NOT NULL,
+  seed INTEGER NOT NULL, status TEXT NOT NULL, error TEXT, train_wall_s REAL, eval_wall_s REAL,
+  finished_at TEXT NOT NULL DEFAULT (datetime('now')), manifest TEXT);
+CREATE TABLE IF NOT EXISTS results(
+  cell TEXT NOT NULL, role TEXT NOT NULL, worker TEXT NOT NULL, format TEXT, status TEXT NOT NULL,
+  error TEXT, runtime TEXT, samples INTEGER, size_bytes REAL, load_s REAL, inference_s REAL,
+  inference_wall_s REAL, latency_p50 REAL, latency_p95 REAL, latency_p99 REAL,
+  peak_rss_bytes REAL, accuracy REAL, abs_err_mean REAL, abs_err_std REAL, rel_err_mean REAL,
+  rel_err_std REAL, max_abs_element REAL, misclassification REAL, json TEXT NOT NULL,
+  PRIMARY KEY(cell, role, worker));
+CREATE TABLE IF NOT EXISTS history(
+  cell TEXT NOT NULL, epoch INTEGER NOT NULL, loss REAL, accuracy REAL, val_loss REAL,
+  val_accuracy REAL, PRIMARY KEY(cell, epoch));
+)sql";
+
+template <typename T>
+void bind_opt(SQLite::Statement& s, int i, const std::optional<T>& v) {
+  if (v)
+    s.bind(i, static_cast<double>(*v));
+  else
+    s.bind(i);
+}
+
+std::optional<double> col_opt(SQLite::Statement& s, int i) {
+  if (s.getColumn(i).isNull()) return std::nullopt;
+  return s.getColumn(i).getDouble();
+}
+
+}  // namespace
+
+std::string CellKey::id() const { return fmt::format("{}/{}/r{}", model, framework, replicate); }
+
+ResultsStore::ResultsStore(const std::filesystem::path& file)
+    : path_(file),
+      db_(
+          [&] {
+            if (file.has_parent_path()) std::filesystem::create_directories(file.parent_path());
+            return file.string();
+          }(),
+          SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE) {
+  db_.exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;");
+  db_.setBusyTimeout(10000);
+  db_.exec(kSchema);
+}
+
+void ResultsStore::set_meta(const std::string& key, const std::string& value) {
+  SQLite::Statement s(db_, "INSERT OR REPLACE INTO meta(key, value) VALUES(?, ?)");
+  s.bind(1, key);
+  s.bind(2, value);
+  s.exec();
+}
+
+std::optional<std::string> ResultsStore::meta(const std::string& key) {
+  SQLite::Statement s(db_, "SELECT value FROM meta WHERE key = ?");
+  s.bind(1, key);
+  if (!s.executeStep()) return std::nullopt;
+  return s.getColumn(0).getString();
+}
+
+std::optional<CellStatus> ResultsStore::cell_status(const CellKey& key) {
+  SQLite::Statement s(db_, "SELECT status FROM cells WHERE cell = ?");
+  s.bind(1, key.id());
+  if (!s.executeStep()) return std::nullopt;
+  return s.getColumn(0).getString() == "done" ? CellStatus::done : CellStatus::failed;
+}
+
+void ResultsStore::save_cell(const CellRecord& c, const EvalResult* eval) {
+  const std::string id = c.key.id();
+  SQLite::Transaction tx(db_);
+  for (const char* table : {"results", "history", "cells"}) {
+    SQLite::Statement del(db_, fmt::format("DELETE FROM {} WHERE cell = ?", table));
+    del.bind(1, id);
+    del.exec();
+  }
+  SQLite::Statement cell(
+      db_,
+      "INSERT INTO cells(cell, model, framework, replicate, seed, status, error, "
+      "train_wall_s, eval_wall_s, manifest) VALUES(?,?,?,?,?,?,?,?,?,?)");
+  cell.bind(1, id);
+  cell.bind(2, c.key.model);
+  cell.bind(3, c.key.framework);
+  cell.bind(4, c.key.replicate);
+  cell.bind(5, static_cast<std::int64_t>(c.seed));
+  cell.bind(6, c.status == CellStatus::done ? "done" : "failed");
+  if (c.error.empty())
+    cell.bind(7);
+  else
+    cell.bind(7, c.error);
+  cell.bind(8, c.train_wall_s);
+  cell.bind(9, c.eval_wall_s);
+  if (eval != nullptr)
+    cell.bind(10, eval->manifest.raw.dump());
+  else
+    cell.bind(10);
+  cell.exec();
+
+  if (eval != nullptr) {
+    const nlohmann::json j = to_json(*eval);
+    SQLite::Statement ins(
+        db_,
+        "INSERT INTO results(cell, role, worker, format, status, error, runtime, samples, "
+        "size_bytes, load_s, inference_s, inference_wall_s, latency_p50, latency_p95, latency_p99, "
+        "peak_rss_bytes, accuracy, abs_err_mean, abs_err_std, rel_err_mean, rel_err_std, "
+        "max_abs_element, misclassification, json) "
+        "VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+    for (std::size_t i = 0; i < eval->artefacts.size(); ++i) {
+      const auto& a = eval->artefacts[i];
+      ins.reset();
+      ins.clearBindings();
+      ins.bind(1, id);
+      ins.bind(2, a.artefact.role);
+      ins.bind(3, a.worker);
+      ins.bind(4, a.artefact.format);
+      ins.bind(5, std::string(to_string(a.status)));
+      if (a.error.empty())
+        ins.bind(6);
+      else
+        ins.bind(6, a.error);
+      ins.bind(7, a.runtime);
+      ins.bind(8, static_cast<std::int64_t>(eval->samples));
+      bind_opt(ins, 9, a.size_bytes);
+      bind_opt(ins, 10, a.load_s);
+      bind_opt(ins, 11, a.inference_s);
+      bind_opt(ins, 12, a.inference_wall_s);
+      const auto lat = [&](double LatencyStats::*m) {
+        return a.latency ? std::optional<double>((*a.latency).*m) : std::nullopt;
+      };
+      bind_opt(ins, 13, lat(&LatencyStats::p50));
+      bind_opt(ins, 14, lat(&LatencyStats::p95));
+      bind_opt(ins, 15, lat(&LatencyStats::p99));
+      bind_opt(ins, 16, a.peak_rss_bytes);
+      bind_opt(ins, 17, a.accuracy);
+      const auto fid = [&](auto get) {
+        return a.fidelity ? std::optional<double>(get(*a.fidelity)) : std::nullopt;
+      };
+      bind_opt(ins, 18, fid([](const Fidelity& f) { return f.abs_error.mean; }));
+      bind_opt(ins, 19, fid([](const Fidelity& f) { return f.abs_error.std; }));
+      bind_opt(ins, 20, fid([](const Fidelity& f) { return f.rel_error.mean; }));
+      bind_opt(ins, 21, fid([](const Fidelity& f) { return f.rel_error.std; }));
+      bind_opt(ins, 22, fid([](const Fidelity& f) { return f.max_abs_element; }));
+      bind_opt(ins, 23, fid([](const Fidelity& f) { return f.misclassification; }));
+      ins.bind(24, j["artefacts"][i].dump());
+      ins.exec();
+    }
+    const auto& hist = eval->manifest.raw["training"]["history"];
+    if (hist.is_array()) {
+      SQLite::Statement h(
+          db_,
+          "INSERT INTO history(cell, epoch, loss, accuracy, val_loss, val_accuracy) "
+          "VALUES(?,?,?,?,?,?)");
+      for (const auto& e : hist) {
+        h.reset();
+        h.bind(1, id);
+        h.bind(2, e.value("epoch", 0));
+        h.bind(3, e.value("loss", 0.0));
+        h.bind(4, e.value("accuracy", 0.0));
+        h.bind(5, e.value("val_loss", 0.0));
+        h.bind(6, e.value("val_accuracy", 0.0));
+        h.exec();
+      }
+    }
+  }
+  tx.commit();
+}
+
+std::vector<StoredResult> ResultsStore::results() {
+  SQLite::Statement s(
+      db_,
+      "SELECT r.cell, c.model, c.framework, c.replicate, r.role, r.worker, r.status, "
+      "r.error, r.size_bytes, r.load_s, r.inference_s, r.accuracy, r.abs_err_mean, "
+      "r.rel_err_mean, r.misclassification, r.peak_rss_bytes, r.latency_p50 "
+      "FROM results r JOIN cells c ON c.cell = r.cell WHERE c.status = 'done' "
+      "ORDER BY r.cell, r.role, r.worker");
+  std::vector<StoredResult> out;
+  while (s.executeStep()) {
+    StoredResult r;
+    r.cell = s.getColumn(0).getString();
+    r.model = s.getColumn(1).getString();
+    r.framework = s.getColumn(2).getString();
+    r.replicate = s.getColumn(3).getInt();
+    r.role = s.getColumn(4).getString();
+    r.worker = s.getColumn(5).getString();
+    r.status = s.getColumn(6).getString();
+    r.error = s.getColumn(7).isNull() ? "" : s.getColumn(7).getString();
+    r.size_bytes = col_opt(s, 8);
+    r.load_s = col_opt(s, 9);
+    r.inference_s = col_opt(s, 10);
+    r.accuracy = col_opt(s, 11);
+    r.abs_err_mean = col_opt(s, 12);
+    r.rel_err_mean = col_opt(s, 13);
+    r.misclassification = col_opt(s, 14);
+    r.peak_rss_bytes = col_opt(s, 15);
+    r.latency_p50 = col_opt(s, 16);
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
+std::vector<HistoryRow> ResultsStore::history() {
+  SQLite::Statement s(db_,
+                      "SELECT c.model, c.framework, c.replicate, h.epoch, h.loss, h.accuracy, "
+                      "h.val_loss, h.val_accuracy FROM history h JOIN cells c ON c.cell = h.cell "
+                      "ORDER BY c.model, c.framework, c.replicate, h.epoch");
+  std::vector<HistoryRow> out;
+  while (s.executeStep())
+    out.push_back({s.getColumn(0).getString(), s.getColumn(1).getString(), s.getColumn(2).getInt(),
+                   s.getColumn(3).getInt(), s.getColumn(4).getDouble(), s.getColumn(5).getDouble(),
+                   s.getColumn(6).getDouble(), s.getColumn(7).getDouble()});
+  return out;
+}
+
+std::vector<CellRecord> ResultsStore::cells() {
+  SQLite::Statement s(db_,
+                      "SELECT model, framework, replicate, seed, status, error, train_wall_s, "
+                      "eval_wall_s FROM cells ORDER BY cell");
+  std::vector<CellRecord> out;
+  while (s.executeStep()) {
+    CellRecord c;
+    c.key = {s.getColumn(0).getString(), s.getColumn(1).getString(), s.getColumn(2).getInt()};
+    c.seed = s.getColumn(3).getInt64();
+    c.status = s.getColumn(4).getString() == "done" ? CellStatus::done : CellStatus::failed;
+    c.error = s.getColumn(5).isNull() ? "" : s.getColumn(5).getString();
+    c.train_wall_s = s.getColumn(6).getDouble();
+    c.eval_wall_s = s.getColumn(7).getDouble();
+    out.push_back(std::move(c));
+  }
+  return out;
+}
+
+}  // namespace convbench

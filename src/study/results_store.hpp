@@ -1,0 +1,70 @@
+#pragma once
+// The study's results store: one SQLite file. A cell's results are written in one transaction
+// together with its "done" mark, so a study killed at any point leaves either a complete cell
+// or none, and a re-run skips exactly the complete ones. Every table row is traceable to a
+// cell, the cell to its manifest (versions, hyperparameters) and the study's config.
+#include <SQLiteCpp/Database.h>
+
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "eval/evaluate.hpp"
+
+namespace convbench {
+
+struct CellKey {
+  std::string model, framework;
+  int replicate = 0;
+  std::string id() const;  // "lenet5/keras/r0"
+};
+
+enum class CellStatus { done, failed };
+
+struct CellRecord {
+  CellKey key;
+  std::int64_t seed = 0;
+  CellStatus status = CellStatus::done;
+  std::string error;
+  double train_wall_s = 0, eval_wall_s = 0;
+};
+
+// One result row as stored (what the tables read back).
+struct StoredResult {
+  std::string cell, model, framework, role, worker, status, error;
+  int replicate = 0;
+  std::optional<double> size_bytes, load_s, inference_s, accuracy, abs_err_mean, rel_err_mean,
+      misclassification, peak_rss_bytes, latency_p50;
+};
+
+struct HistoryRow {
+  std::string model, framework;
+  int replicate = 0, epoch = 0;
+  double loss = 0, accuracy = 0, val_loss = 0, val_accuracy = 0;
+};
+
+class ResultsStore {
+ public:
+  explicit ResultsStore(const std::filesystem::path& file);
+
+  void set_meta(const std::string& key, const std::string& value);
+  std::optional<std::string> meta(const std::string& key);
+
+  std::optional<CellStatus> cell_status(const CellKey& key);
+  // Replaces everything stored for the cell, atomically.
+  void save_cell(const CellRecord& cell, const EvalResult* eval);
+
+  std::vector<StoredResult> results();
+  std::vector<HistoryRow> history();
+  std::vector<CellRecord> cells();
+
+  const std::filesystem::path& path() const { return path_; }
+
+ private:
+  std::filesystem::path path_;
+  SQLite::Database db_;
+};
+
+}  // namespace convbench

@@ -1,0 +1,112 @@
+#include "study/study_config.hpp"
+
+#include <toml++/toml.h>
+
+#include <cstdlib>
+
+#include "core/error.hpp"
+
+namespace convbench {
+namespace fs = std::filesystem;
+
+namespace {
+
+template <typename T>
+T get_or(const toml::node_view<const toml::node>& n, T fallback) {
+  return n.value<T>().value_or(fallback);
+}
+
+std::vector<std::string> strings(const toml::node_view<const toml::node>& n, const fs::path& file,
+                                 const char* key) {
+  std::vector<std::string> out;
+  if (!n) return out;
+  const auto* arr = n.as_array();
+  if (arr == nullptr) fail<UsageError>("{}: '{}' must be an array of strings", file.string(), key);
+  for (const auto& v : *arr) {
+    auto s = v.value<std::string>();
+    if (!s) fail<UsageError>("{}: '{}' must be an array of strings", file.string(), key);
+    out.push_back(*s);
+  }
+  return out;
+}
+
+toml::table parse(const fs::path& file) {
+  try {
+    return toml::parse_file(file.string());
+  } catch (const toml::parse_error& e) {
+    fail<UsageError>("{}:{}:{}: {}", file.string(), e.source().begin.line, e.source().begin.column,
+                     e.description());
+  }
+}
+
+}  // namespace
+
+StudyConfig read_study_config(const fs::path& file, const fs::path& models_toml) {
+  if (!fs::exists(file)) fail<UsageError>("{}: study config not found", file.string());
+  const toml::table t = parse(file);
+  const toml::table models = parse(models_toml);
+  StudyConfig c;
+  c.source = file;
+  c.name = get_or<std::string>(t["name"], file.stem().string());
+  c.description = get_or<std::string>(t["description"], "");
+  c.replicates = get_or<int>(t["replicates"], 1);
+  c.seed = get_or<std::int64_t>(t["seed"], 0);
+  if (auto f = strings(t["frameworks"], file, "frameworks"); !f.empty()) c.frameworks = f;
+  for (const auto& f : c.frameworks)
+    if (f != "keras" && f != "pytorch")
+      fail<UsageError>("{}: unknown framework '{}' (keras, pytorch)", file.string(), f);
+  c.jobs = get_or<int>(t["jobs"], 1);
+  if (c.replicates < 1 || c.jobs < 1)
+    fail<UsageError>("{}: replicates and jobs must be >= 1", file.string());
+  c.batch_size = get_or<std::int64_t>(t["eval"]["batch_size"], 100);
+  c.warmup = get_or<int>(t["eval"]["warmup"], 2);
+  c.threads = get_or<int>(t["eval"]["threads"], 0);
+  c.runtimes = strings(t["eval"]["runtimes"], file, "eval.runtimes");
+  c.timeout_s = get_or<double>(t["eval"]["timeout_s"], 600);
+
+  const auto* mt = t["models"].as_table();
+  if (mt == nullptr || mt->empty()) fail<UsageError>("{}: no [models.*] tables", file.string());
+  for (const auto& [key, node] : *mt) {
+    const std::string name(key.str());
+    const auto* m = node.as_table();
+    if (m == nullptr) fail<UsageError>("{}: models.{} must be a table", file.string(), name);
+    const auto dataset = models[name]["dataset"].value<std::string>();
+    if (!dataset)
+      fail<UsageError>("{}: model '{}' is not defined in {}", file.string(), name,
+                       models_toml.string());
+    ModelPlan p;
+    p.model = name;
+    p.dataset = *dataset;
+    if (auto e = (*m)["epochs"].value<int>()) p.epochs = *e;
+    p.train_subset = get_or<std::int64_t>((*m)["train_subset"], 0);
+    p.val_subset = get_or<std::int64_t>((*m)["val_subset"], 0);
+    p.test_limit = get_or<std::int64_t>((*m)["test_limit"], 0);
+    c.models.push_back(p);
+  }
+  if (const auto* ds = t["datasets"].as_table())
+    for (const auto& [key, node] : *ds) {
+      DatasetOptions o;
+      const toml::node_view<const toml::node> v(node);
+      o.vocab_size = get_or<std::int64_t>(v["vocab_size"], o.vocab_size);
+      o.seq_len = get_or<std::int64_t>(v["seq_len"], o.seq_len);
+      c.datasets[std::string(key.str())] = o;
+    }
+  return c;
+}
+
+fs::path preset_path(const fs::path& repo_root, const std::string& preset) {
+  return repo_root / "config" / "study" / (preset + ".toml");
+}
+
+fs::path repo_root() {
+  if (const char* r = std::getenv("CONVBENCH_ROOT"); r != nullptr && *r != '\0') return r;
+  for (fs::path p = fs::read_symlink("/proc/self/exe").parent_path(); !p.empty();
+       p = p.parent_path()) {
+    if (fs::exists(p / "config" / "models.toml") && fs::exists(p / "zoo")) return p;
+    if (p == p.root_path()) break;
+  }
+  fail<UsageError>(
+      "cannot find the convbench checkout (config/, zoo/) above the binary; set CONVBENCH_ROOT");
+}
+
+}  // namespace convbench
