@@ -124,7 +124,12 @@ std::vector<TableCell> aggregate_tables(const std::vector<StoredResult>& results
             const bool usable = r.status == "ok" || std::string(q.id) == "size_mb";
             if (auto val = q.get(r); usable && val && std::isfinite(*val)) values.push_back(*val);
           }
-        TableCell c{q.table, model, fw, q.id, v.id};
+        TableCell c;
+        c.table = q.table;
+        c.model = model;
+        c.framework = fw;
+        c.quantity = q.id;
+        c.variant = v.id;
         c.replicates = static_cast<int>(replicates[{model, fw}].size());
         c.n = static_cast<int>(values.size());
         if (!values.empty()) {
@@ -137,7 +142,14 @@ std::vector<TableCell> aggregate_tables(const std::vector<StoredResult>& results
             c.std = std::sqrt(sq / static_cast<double>(values.size() - 1));  // sample std
           }
         }
-        if (c.n < c.replicates) c.note = why_missing(rows);
+        if (c.n < c.replicates) {
+          c.note = why_missing(rows);
+          for (const auto* r : rows)
+            if ((r->status == "failed" || r->status == "conversion_failed") && !r->error.empty()) {
+              c.error = r->error;
+              break;
+            }
+        }
         out.push_back(std::move(c));
       }
     }
@@ -198,6 +210,22 @@ std::string tables_markdown(const std::vector<TableCell>& cells) {
           fmt::format("| {} | {} | {} |{}\n", display_model(model), display_framework(fw), n, line);
     }
   }
+  // Every failure with its cause, once per model x framework x variant (the tables say "failed").
+  std::string notes;
+  std::set<std::string> seen;
+  for (const auto& c : cells) {
+    if (c.error.empty()) continue;
+    const auto v = std::find_if(std::begin(kVariants), std::end(kVariants),
+                                [&](auto& x) { return c.variant == x.id; });
+    const std::string where = fmt::format("{} / {} / {}", display_model(c.model),
+                                          display_framework(c.framework), v->label);
+    if (!seen.insert(where).second) continue;
+    std::string err = c.error;
+    std::replace(err.begin(), err.end(), '\n', ' ');
+    if (err.size() > 400) err = err.substr(0, 400) + " ...";
+    notes += fmt::format("- **{}** ({}): `{}`\n", where, c.note, err);
+  }
+  if (!notes.empty()) md += "\n### Failures and their causes\n\n" + notes;
   return md;
 }
 

@@ -18,6 +18,7 @@ struct TableCell {
   int n = 0;           // replicates with a value
   int replicates = 0;  // replicates stored for the row
   std::string note;    // why there is no value ("not runnable on Linux", "conversion failed", ...)
+  std::string error;   // the first stored error of a failed replicate, verbatim
 };
 
 std::vector<TableCell> aggregate_tables(const std::vector<StoredResult>& results);

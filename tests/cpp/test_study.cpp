@@ -91,12 +91,14 @@ const TableCell& cell(const std::vector<TableCell>& cells, const std::string& q,
 }
 
 TEST(Tables, MeanSampleStdAndWhyMissing) {
+  StoredResult crashed = row("keras", 1, "onnx", "onnxruntime", "failed", std::nullopt);
+  crashed.error = "onnxruntime worker died while running a batch:\nkilled by signal 9";
   std::vector<StoredResult> rs = {
       row("keras", 0, "original", "tensorflow", "ok", 0.90),
       row("keras", 1, "original", "tensorflow", "ok", 0.94),
       row("keras", 2, "original", "tensorflow", "ok", 0.92),
       row("keras", 0, "onnx", "onnxruntime", "ok", 0.90),
-      row("keras", 1, "onnx", "onnxruntime", "failed", std::nullopt),
+      crashed,
       row("keras", 2, "onnx", "onnxruntime", "ok", 0.92),
       row("keras", 0, "coreml", "", "not_runnable", std::nullopt, 3e6),
       row("keras", 1, "coreml", "", "not_runnable", std::nullopt, 3e6),
@@ -120,6 +122,11 @@ TEST(Tables, MeanSampleStdAndWhyMissing) {
   EXPECT_FALSE(cell(cells, "accuracy_pct", "onnx_opencv").mean);
   const std::string md = tables_markdown(cells);
   EXPECT_NE(md.find("| LeNet-5 | Keras | 3 | 92.00 (2.00) | 91.00 (1.41) [n=2/3] |"),
+            std::string::npos)
+      << md;
+  // The failure is listed with its cause, once, on one line.
+  EXPECT_NE(md.find("- **LeNet-5 / Keras / ONNX (ORT)** (failed): `onnxruntime worker died while "
+                    "running a batch: killed by signal 9`"),
             std::string::npos)
       << md;
   const std::string csv = tables_csv(cells);
