@@ -44,10 +44,12 @@ pid_t spawn_process(const std::vector<std::string>& argv, const SpawnOptions& o)
     if (o.stdout_fd < 0) posix_spawn_file_actions_adddup2(&fa, STDERR_FILENO, STDOUT_FILENO);
   }
   std::vector<char*> args;
+  args.reserve(argv.size() + 1);
   for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
   args.push_back(nullptr);
   const auto env_strings = merged_environment(o.env);
   std::vector<char*> envp;
+  envp.reserve(env_strings.size() + 1);
   for (const auto& s : env_strings) envp.push_back(const_cast<char*>(s.c_str()));
   envp.push_back(nullptr);
   pid_t pid = -1;

@@ -182,8 +182,14 @@ std::string tables_markdown(const std::vector<TableCell>& cells) {
     }
     if (rows.empty()) continue;
     md += fmt::format("\n### {}\n\n| model | framework | n |", title);
-    for (const auto& [qid, vid] : cols) {
-      const auto q = std::find_if(qs.begin(), qs.end(), [&](auto& x) { return qid == x.id; });
+    // (Plain names, not structured bindings: lambdas may not capture those before C++20 in clang.)
+    const auto quantity_of = [&](const std::string& id) {
+      return std::find_if(qs.begin(), qs.end(), [&](auto& x) { return id == x.id; });
+    };
+    for (const auto& col : cols) {
+      const std::string& qid = col.first;
+      const std::string& vid = col.second;
+      const auto q = quantity_of(qid);
       const auto v = std::find_if(std::begin(kVariants), std::end(kVariants),
                                   [&](auto& x) { return vid == x.id; });
       // One file, two runtimes: size has a single ONNX column.
@@ -202,7 +208,7 @@ std::string tables_markdown(const std::vector<TableCell>& cells) {
         for (const auto& c : cells)
           if (c.table == table && c.model == model && c.framework == fw && c.quantity == qid &&
               c.variant == vid) {
-            const auto q = std::find_if(qs.begin(), qs.end(), [&](auto& x) { return qid == x.id; });
+            const auto q = quantity_of(qid);
             line += " " + cell_text(c, q->format) + " |";
             n = c.replicates;
           }

@@ -26,7 +26,7 @@ std::string Progress::finished(const std::string& what, bool ok, double seconds)
   const int filled = total_ > 0 ? width * done_ / total_ : width;
   const std::string bar = std::string(static_cast<std::size_t>(filled), '#') +
                           std::string(static_cast<std::size_t>(width - filled), '.');
-  const std::string line = fmt::format(
+  std::string line = fmt::format(
       "[{:>{}}/{}] [{}] {:3.0f}%  {} {} in {}  | elapsed {}, ETA {}", done_,
       std::to_string(total_).size(), total_, bar, total_ > 0 ? 100.0 * done_ / total_ : 100.0, what,
       ok ? "done" : "FAILED", format_duration(seconds), format_duration(elapsed),
