@@ -8,6 +8,7 @@
 #include <functional>
 #include <map>
 #include <set>
+#include <tuple>
 
 namespace convbench {
 namespace {
@@ -66,15 +67,6 @@ bool matches(const StoredResult& r, const Variant& v) {
   return r.role == v.role && (*v.worker == '\0' || r.worker == v.worker);
 }
 
-std::string why_missing(const std::vector<const StoredResult*>& rows) {
-  std::set<std::string> statuses;
-  for (const auto* r : rows) statuses.insert(r->status);
-  if (statuses.count("not_runnable")) return "not runnable on this platform";
-  if (statuses.count("conversion_failed")) return "conversion failed";
-  if (statuses.count("failed")) return "failed";
-  return rows.empty() ? "not measured" : "no value";
-}
-
 std::string cell_text(const TableCell& c, const char* fmt) {
   if (!c.mean) return c.note.empty() ? "–" : c.note;
   std::string s = fmt::format(fmt::runtime(fmt), *c.mean);
@@ -82,6 +74,65 @@ std::string cell_text(const TableCell& c, const char* fmt) {
   if (c.n < c.replicates) s += fmt::format(" [n={}/{}]", c.n, c.replicates);
   return s;
 }
+
+// Mean and sample std of `values` into `c`, with the replicate count and why values are missing.
+void fill_cell(TableCell& c, const std::vector<double>& values, int replicates,
+               const std::vector<std::pair<std::string, std::string>>& status_errors) {
+  c.replicates = replicates;
+  c.n = static_cast<int>(values.size());
+  if (!values.empty()) {
+    double sum = 0;
+    for (double x : values) sum += x;
+    c.mean = sum / static_cast<double>(values.size());
+    if (values.size() > 1) {
+      double sq = 0;
+      for (double x : values) sq += (x - *c.mean) * (x - *c.mean);
+      c.std = std::sqrt(sq / static_cast<double>(values.size() - 1));  // sample std
+    }
+  }
+  if (c.n >= c.replicates) return;
+  std::set<std::string> statuses;
+  for (const auto& se : status_errors) statuses.insert(se.first);
+  c.note = statuses.count("not_runnable")        ? "not runnable on this platform"
+           : statuses.count("conversion_failed") ? "conversion failed"
+           : statuses.count("failed")            ? "failed"
+           : status_errors.empty()               ? "not measured"
+                                                 : "no value";
+  for (const auto& [status, error] : status_errors)
+    if ((status == "failed" || status == "conversion_failed") && !error.empty()) {
+      c.error = error;
+      break;
+    }
+}
+
+struct QuantityInfo {
+  const char* label;
+  const char* format;
+};
+
+QuantityInfo quantity_info(const std::string& id) {
+  static const std::map<std::string, QuantityInfo> info = {
+      {"adv_abs_error", {"abs. error", "{:.2e}"}},
+      {"adv_misclassification_pct", {"misclass. %", "{:.2f}"}},
+      {"robustness_indicator", {"R", "{:.2f}"}},
+      {"success_rate_pct", {"success %", "{:.1f}"}},
+      {"queries_per_input", {"queries/input", "{:.0f}"}},
+      {"attack_wall_s", {"attack s", "{:.1f}"}},
+      {"median_perturbation", {"median pert.", "{:.3g}"}},
+  };
+  for (const auto& q : quantities())
+    if (id == q.id) return {q.label, q.format};
+  const auto it = info.find(id);
+  return it == info.end() ? QuantityInfo{"?", "{:.3g}"} : it->second;
+}
+
+const Variant* variant_of(const std::string& id) {
+  const auto v =
+      std::find_if(std::begin(kVariants), std::end(kVariants), [&](auto& x) { return id == x.id; });
+  return v == std::end(kVariants) ? nullptr : v;
+}
+
+bool is_text_model(const std::string& m) { return m == "lstm" || m == "gru"; }
 
 }  // namespace
 
@@ -97,6 +148,38 @@ std::string display_model(const std::string& m) {
 
 std::string display_framework(const std::string& f) {
   return f == "keras" ? "Keras" : f == "pytorch" ? "PyTorch" : f;
+}
+
+std::string display_attack(const std::string& a) {
+  return a == "fgsm" ? "FGSM" : a == "boundary" ? "Boundary" : a == "genetic" ? "GA" : a;
+}
+
+std::string table_title(const std::string& table) {
+  static const std::map<std::string, std::string> titles = {
+      {"I", "Table I — test accuracy (%) of original and converted models"},
+      {"II", "Table II — output error and label disagreement of converted vs original"},
+      {"III", "Table III — model load time and whole-test-set inference time (s)"},
+      {"IV", "Table IV — on-disk size (MB)"},
+      {"III+",
+       "Table III+ (convbench, not in the paper) — per-batch latency p50 at the study's "
+       "batch size (ms) and the runtime worker's peak RSS (MB)"},
+      {"V",
+       "Table V — CNNs under FGSM and Boundary: output abs. error and label disagreement (%) of "
+       "converted vs original on the adversarial set"},
+      {"VI",
+       "Table VI — RNNs under the genetic attack (GA): output abs. error and label "
+       "disagreement (%) of converted vs original on the adversarial set"},
+      {"VII",
+       "Table VII — robustness indicator R (sum over attacks of the min-max normalised change "
+       "of success rate)"},
+      {"Fig3", "Figure 3 data — attack success rate (%) on CNNs, original vs converted"},
+      {"Fig4", "Figure 4 data — GA success rate (%) on RNNs, original vs converted"},
+      {"RQ3+",
+       "RQ3+ (convbench, not in the paper) — attack cost on the original (queries per attacked "
+       "input, wall time) and median perturbation of successful examples (L2 for images, share "
+       "of words modified for text)"}};
+  const auto it = titles.find(table);
+  return it == titles.end() ? "Table " + table : it->second;
 }
 
 std::vector<TableCell> aggregate_tables(const std::vector<StoredResult>& results) {
@@ -130,88 +213,169 @@ std::vector<TableCell> aggregate_tables(const std::vector<StoredResult>& results
         c.framework = fw;
         c.quantity = q.id;
         c.variant = v.id;
-        c.replicates = static_cast<int>(replicates[{model, fw}].size());
-        c.n = static_cast<int>(values.size());
-        if (!values.empty()) {
-          double sum = 0;
-          for (double x : values) sum += x;
-          c.mean = sum / static_cast<double>(values.size());
-          if (values.size() > 1) {
-            double sq = 0;
-            for (double x : values) sq += (x - *c.mean) * (x - *c.mean);
-            c.std = std::sqrt(sq / static_cast<double>(values.size() - 1));  // sample std
-          }
-        }
-        if (c.n < c.replicates) {
-          c.note = why_missing(rows);
-          for (const auto* r : rows)
-            if ((r->status == "failed" || r->status == "conversion_failed") && !r->error.empty()) {
-              c.error = r->error;
-              break;
-            }
-        }
+        std::vector<std::pair<std::string, std::string>> status_errors;
+        for (const auto* r : rows) status_errors.emplace_back(r->status, r->error);
+        fill_cell(c, values, static_cast<int>(replicates[{model, fw}].size()), status_errors);
         out.push_back(std::move(c));
       }
     }
   return out;
 }
 
+std::vector<TableCell> aggregate_attack_tables(const std::vector<StoredAttack>& attacks) {
+  // R per (cell, conversion), computed over every record in the store (docs/robustness.md).
+  std::map<std::pair<std::string, std::string>, double> r_of;
+  for (const auto& r : robustness_indicator(attacks)) r_of[{r.cell, r.role}] = r.r;
+
+  std::set<std::pair<int, std::string>> row_keys;
+  std::map<std::pair<std::string, std::string>, std::set<int>> replicates;
+  std::set<std::string> attack_names;
+  for (const auto& a : attacks) {
+    row_keys.insert({model_rank(a.model), a.model + "\n" + a.framework});
+    replicates[{a.model, a.framework}].insert(a.replicate);
+    attack_names.insert(a.attack);
+  }
+  const auto pct = [](std::optional<double> v) { return v ? std::optional(*v * 100) : v; };
+  using Get = std::function<std::optional<double>(const StoredAttack&)>;
+  struct Spec {
+    const char* quantity;
+    Get get;
+    bool per_attack;
+  };
+  std::vector<TableCell> out;
+  // One table's cells: rows x attacks x quantities x variants; `role` "" = the original.
+  const auto emit = [&](const std::string& table, bool text_rows, const std::vector<Spec>& specs,
+                        const std::vector<std::string>& variant_ids) {
+    for (const auto& [rank, key] : row_keys) {
+      const auto nl = key.find('\n');
+      const std::string model = key.substr(0, nl), fw = key.substr(nl + 1);
+      if (is_text_model(model) != text_rows) continue;
+      for (const auto& spec : specs)
+        for (const auto& attack : spec.per_attack ? attack_names : std::set<std::string>{""})
+          for (const auto& vid : variant_ids) {
+            // The original's numbers (success on the original, attack cost) are the same in each
+            // conversion's record of a cell: take one per cell.
+            const std::string role = vid == "original" ? "" : vid;
+            std::vector<double> values;
+            std::vector<std::pair<std::string, std::string>> status_errors;
+            std::set<std::string> cells_seen;
+            bool any = false;
+            for (const auto& a : attacks) {
+              if (a.model != model || a.framework != fw) continue;
+              if (!attack.empty() && a.attack != attack) continue;
+              if (!role.empty() && a.role != role) continue;
+              if (role.empty() && !cells_seen.insert(a.cell + "/" + a.attack).second) continue;
+              any = true;
+              status_errors.emplace_back(role.empty() ? "ok" : a.status, a.error);
+              if (const auto v = spec.get(a); v && std::isfinite(*v)) values.push_back(*v);
+            }
+            if (!any) continue;
+            if (attack.empty()) {  // one value per cell (R): deduplicate over attacks
+              std::set<std::string> seen;
+              values.clear();
+              for (const auto& a : attacks)
+                if (a.model == model && a.framework == fw && a.role == role &&
+                    seen.insert(a.cell).second)
+                  if (const auto v = spec.get(a)) values.push_back(*v);
+            }
+            TableCell c;
+            c.table = table;
+            c.model = model;
+            c.framework = fw;
+            c.attack = attack;
+            c.quantity = spec.quantity;
+            c.variant = vid;
+            fill_cell(c, values, static_cast<int>(replicates[{model, fw}].size()), status_errors);
+            out.push_back(std::move(c));
+          }
+    }
+  };
+  const std::vector<Spec> fidelity = {
+      {"adv_abs_error", [](const StoredAttack& a) { return a.abs_err_mean; }, true},
+      {"adv_misclassification_pct", [=](const StoredAttack& a) { return pct(a.misclassification); },
+       true}};
+  const std::vector<Spec> success = {
+      {"success_rate_pct", [=](const StoredAttack& a) { return pct(a.success_converted); }, true}};
+  const Get r_get = [&](const StoredAttack& a) -> std::optional<double> {
+    const auto it = r_of.find({a.cell, a.role});
+    return it == r_of.end() ? std::nullopt : std::optional(it->second);
+  };
+  emit("V", false, fidelity, {"onnx", "coreml"});
+  emit("VI", true, fidelity, {"onnx", "coreml"});
+  emit("VII", false, {{"robustness_indicator", r_get, false}}, {"onnx", "coreml"});
+  emit("VII", true, {{"robustness_indicator", r_get, false}}, {"onnx", "coreml"});
+  for (const bool text : {false, true}) {
+    const std::string table = text ? "Fig4" : "Fig3";
+    // The original's success rate, then each conversion's on the same adversarial set.
+    emit(table, text,
+         {{"success_rate_pct", [=](const StoredAttack& a) { return pct(a.success_original); },
+           true}},
+         {"original"});
+    emit(table, text, success, {"onnx", "coreml"});
+    emit("RQ3+", text,
+         {{"queries_per_input",
+           [](const StoredAttack& a) -> std::optional<double> {
+             if (a.attacked == 0) return std::nullopt;
+             return static_cast<double>(a.queries) / static_cast<double>(a.attacked);
+           },
+           true},
+          {"attack_wall_s", [](const StoredAttack& a) { return std::optional(a.attack_wall_s); },
+           true},
+          {"median_perturbation", [](const StoredAttack& a) { return a.median_perturbation; },
+           true}},
+         {"original"});
+  }
+  return out;
+}
+
 std::string tables_markdown(const std::vector<TableCell>& cells) {
-  static const std::map<std::string, std::string> titles = {
-      {"I", "Table I — test accuracy (%) of original and converted models"},
-      {"II", "Table II — output error and label disagreement of converted vs original"},
-      {"III", "Table III — model load time and whole-test-set inference time (s)"},
-      {"IV", "Table IV — on-disk size (MB)"},
-      {"III+",
-       "Table III+ (convbench, not in the paper) — per-batch latency p50 at the study's "
-       "batch size (ms) and the runtime worker's peak RSS (MB)"}};
-  const auto qs = quantities();
+  static const std::vector<std::string> order = {"I",  "II",  "III",  "IV",   "III+", "V",
+                                                 "VI", "VII", "Fig3", "Fig4", "RQ3+"};
   std::string md =
       "Each cell: mean (sample std) over replicates; `[n=k/m]` when only k of m replicates gave a "
       "value. ORT = ONNX Runtime.\n";
-  for (const auto& [table, title] : titles) {
-    // Columns: every (quantity, variant) pair present for this table, in order.
-    std::vector<std::pair<std::string, std::string>> cols;
+  for (const auto& table : order) {
+    // Columns: every (attack, quantity, variant) present for this table, in order of appearance.
+    using Col = std::tuple<std::string, std::string, std::string>;
+    std::vector<Col> cols;
     std::vector<std::pair<std::string, std::string>> rows;
     for (const auto& c : cells) {
       if (c.table != table) continue;
-      if (std::find(cols.begin(), cols.end(), std::pair{c.quantity, c.variant}) == cols.end())
-        cols.emplace_back(c.quantity, c.variant);
+      if (std::find(cols.begin(), cols.end(), Col{c.attack, c.quantity, c.variant}) == cols.end())
+        cols.emplace_back(c.attack, c.quantity, c.variant);
       if (std::find(rows.begin(), rows.end(), std::pair{c.model, c.framework}) == rows.end())
         rows.emplace_back(c.model, c.framework);
     }
     if (rows.empty()) continue;
-    md += fmt::format("\n### {}\n\n| model | framework | n |", title);
-    // (Plain names, not structured bindings: lambdas may not capture those before C++20 in clang.)
-    const auto quantity_of = [&](const std::string& id) {
-      return std::find_if(qs.begin(), qs.end(), [&](auto& x) { return id == x.id; });
-    };
-    for (const auto& col : cols) {
-      const std::string& qid = col.first;
-      const std::string& vid = col.second;
-      const auto q = quantity_of(qid);
-      const auto v = std::find_if(std::begin(kVariants), std::end(kVariants),
-                                  [&](auto& x) { return vid == x.id; });
+    md += fmt::format("\n### {}\n\n| model | framework | n |", table_title(table));
+    for (const auto& [attack, qid, vid] : cols) {
+      const auto* v = variant_of(vid);
       // One file, two runtimes: size has a single ONNX column.
-      md +=
-          fmt::format(" {} {} |", q->label, qid == "size_mb" && vid == "onnx" ? "ONNX" : v->label);
+      const std::string vlabel = qid == "size_mb" && vid == "onnx" ? "ONNX"
+                                 : v != nullptr                    ? v->label
+                                                                   : vid;
+      md += fmt::format(" {}{} {} |", attack.empty() ? "" : display_attack(attack) + " ",
+                        quantity_info(qid).label, vlabel);
     }
-    md += "\n|---|---|---|" + [&] {
-      std::string s;
-      for (std::size_t i = 0; i < cols.size(); ++i) s += "---|";
-      return s;
-    }() + "\n";
+    md += "\n|---|---|---|";
+    for (std::size_t i = 0; i < cols.size(); ++i) md += "---|";
+    md += "\n";
     for (const auto& [model, fw] : rows) {
       std::string line;
       int n = 0;
-      for (const auto& [qid, vid] : cols)
+      for (const auto& col : cols) {
+        const TableCell* found = nullptr;
         for (const auto& c : cells)
-          if (c.table == table && c.model == model && c.framework == fw && c.quantity == qid &&
-              c.variant == vid) {
-            const auto q = quantity_of(qid);
-            line += " " + cell_text(c, q->format) + " |";
-            n = c.replicates;
-          }
+          if (c.table == table && c.model == model && c.framework == fw &&
+              Col{c.attack, c.quantity, c.variant} == col)
+            found = &c;
+        if (found == nullptr) {
+          line += " – |";
+          continue;
+        }
+        line += " " + cell_text(*found, quantity_info(found->quantity).format) + " |";
+        n = std::max(n, found->replicates);
+      }
       md +=
           fmt::format("| {} | {} | {} |{}\n", display_model(model), display_framework(fw), n, line);
     }
@@ -221,10 +385,11 @@ std::string tables_markdown(const std::vector<TableCell>& cells) {
   std::set<std::string> seen;
   for (const auto& c : cells) {
     if (c.error.empty()) continue;
-    const auto v = std::find_if(std::begin(kVariants), std::end(kVariants),
-                                [&](auto& x) { return c.variant == x.id; });
-    const std::string where = fmt::format("{} / {} / {}", display_model(c.model),
-                                          display_framework(c.framework), v->label);
+    const auto* v = variant_of(c.variant);
+    const std::string where =
+        fmt::format("{} / {} / {}{}", display_model(c.model), display_framework(c.framework),
+                    v != nullptr ? v->label : c.variant,
+                    c.attack.empty() ? "" : " / " + display_attack(c.attack));
     if (!seen.insert(where).second) continue;
     std::string err = c.error;
     std::replace(err.begin(), err.end(), '\n', ' ');
@@ -236,12 +401,14 @@ std::string tables_markdown(const std::vector<TableCell>& cells) {
 }
 
 std::string tables_csv(const std::vector<TableCell>& cells) {
-  std::string csv = "table,model,framework,quantity,variant,mean,std,n,replicates,note\n";
+  // The column order of shared/reference/paper_tables.csv, then ours.
+  std::string csv = "table,model,framework,attack,quantity,variant,mean,std,n,replicates,note\n";
   auto num = [](std::optional<double> v) { return v ? fmt::format("{:.9g}", *v) : std::string(); };
   for (const auto& c : cells)
-    csv += fmt::format("{},{},{},{},{},{},{},{},{},{}\n", c.table, display_model(c.model),
-                       display_framework(c.framework), c.quantity, c.variant, num(c.mean),
-                       num(c.std), c.n, c.replicates, c.note);
+    csv += fmt::format("{},{},{},{},{},{},{},{},{},{},{}\n", c.table, display_model(c.model),
+                       display_framework(c.framework),
+                       c.attack.empty() ? "" : display_attack(c.attack), c.quantity, c.variant,
+                       num(c.mean), num(c.std), c.n, c.replicates, c.note);
   return csv;
 }
 
@@ -257,7 +424,8 @@ std::string history_csv(const std::vector<HistoryRow>& rows) {
 std::vector<std::filesystem::path> write_tables(ResultsStore& store,
                                                 const std::filesystem::path& dir) {
   std::filesystem::create_directories(dir);
-  const auto cells = aggregate_tables(store.results());
+  auto cells = aggregate_tables(store.results());
+  for (auto& c : aggregate_attack_tables(store.attacks())) cells.push_back(std::move(c));
   std::vector<std::pair<std::filesystem::path, std::string>> files = {
       {dir / "tables.md", tables_markdown(cells)},
       {dir / "tables.csv", tables_csv(cells)},

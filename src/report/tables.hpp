@@ -1,7 +1,7 @@
 #pragma once
-// The paper's Tables I-IV from the results store: model x framework rows, one column per
-// artefact variant (original, ONNX in ONNX Runtime, ONNX in OpenCV, Core ML), each cell the mean
-// (sample std) over replicates. Also the per-epoch curves behind Fig. 2.
+// The paper's Tables I-VII from the results store: model x framework rows, one column per
+// artefact variant (original, ONNX in ONNX Runtime, ONNX in OpenCV, Core ML) and, for RQ3, per
+// attack; each cell the mean (sample std) over replicates. Also the data behind Figs. 2-4.
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -14,6 +14,7 @@ namespace convbench {
 // One aggregated cell, in the long form of shared/reference/paper_tables.csv.
 struct TableCell {
   std::string table, model, framework, quantity, variant;
+  std::string attack;  // RQ3 tables: "fgsm" | "boundary" | "genetic"; empty otherwise
   std::optional<double> mean, std;
   int n = 0;           // replicates with a value
   int replicates = 0;  // replicates stored for the row
@@ -21,7 +22,11 @@ struct TableCell {
   std::string error;   // the first stored error of a failed replicate, verbatim
 };
 
+// Tables I, II, III, IV and III+ (not in the paper: batch latency p50, worker peak RSS).
 std::vector<TableCell> aggregate_tables(const std::vector<StoredResult>& results);
+// Tables V (CNNs), VI (RNNs), VII (R), the success rates behind Figs. 3 (CNNs) and 4 (RNNs) as
+// tables "Fig3"/"Fig4", and RQ3+ (not in the paper: attack cost and perturbation size).
+std::vector<TableCell> aggregate_attack_tables(const std::vector<StoredAttack>& attacks);
 
 std::string tables_markdown(const std::vector<TableCell>& cells);
 std::string tables_csv(const std::vector<TableCell>& cells);
@@ -33,5 +38,8 @@ std::vector<std::filesystem::path> write_tables(ResultsStore& store,
 
 std::string display_model(const std::string& model);
 std::string display_framework(const std::string& framework);
+std::string display_attack(const std::string& attack);  // "FGSM", "Boundary", "GA"
+// Title of a table id ("I" ... "VII", "III+", "Fig3", "Fig4", "RQ3+").
+std::string table_title(const std::string& table);
 
 }  // namespace convbench

@@ -24,6 +24,12 @@ CREATE TABLE IF NOT EXISTS results(
 CREATE TABLE IF NOT EXISTS history(
   cell TEXT NOT NULL, epoch INTEGER NOT NULL, loss REAL, accuracy REAL, val_loss REAL,
   val_accuracy REAL, PRIMARY KEY(cell, epoch));
+CREATE TABLE IF NOT EXISTS attacks(
+  cell TEXT NOT NULL, attack TEXT NOT NULL, role TEXT NOT NULL, worker TEXT NOT NULL,
+  status TEXT NOT NULL, error TEXT, inputs INTEGER, attacked INTEGER, success_original REAL,
+  success_converted REAL, misclassification REAL, abs_err_mean REAL, abs_err_std REAL,
+  median_perturbation REAL, queries INTEGER, attack_wall_s REAL, params TEXT NOT NULL,
+  PRIMARY KEY(cell, attack, role));
 )sql";
 
 template <typename T>
@@ -77,10 +83,11 @@ std::optional<CellStatus> ResultsStore::cell_status(const CellKey& key) {
   return s.getColumn(0).getString() == "done" ? CellStatus::done : CellStatus::failed;
 }
 
-void ResultsStore::save_cell(const CellRecord& c, const EvalResult* eval) {
+void ResultsStore::save_cell(const CellRecord& c, const EvalResult* eval,
+                             std::span<const AttackRecord> attacks) {
   const std::string id = c.key.id();
   SQLite::Transaction tx(db_);
-  for (const char* table : {"results", "history", "cells"}) {
+  for (const char* table : {"results", "history", "attacks", "cells"}) {
     SQLite::Statement del(db_, fmt::format("DELETE FROM {} WHERE cell = ?", table));
     del.bind(1, id);
     del.exec();
@@ -173,7 +180,73 @@ void ResultsStore::save_cell(const CellRecord& c, const EvalResult* eval) {
       }
     }
   }
+  SQLite::Statement att(db_,
+                        "INSERT INTO attacks(cell, attack, role, worker, status, error, inputs, "
+                        "attacked, success_original, success_converted, misclassification, "
+                        "abs_err_mean, abs_err_std, median_perturbation, queries, attack_wall_s, "
+                        "params) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+  for (const auto& a : attacks) {
+    att.reset();
+    att.clearBindings();
+    att.bind(1, id);
+    att.bind(2, a.attack);
+    att.bind(3, a.role);
+    att.bind(4, a.worker);
+    att.bind(5, a.status);
+    if (a.error.empty())
+      att.bind(6);
+    else
+      att.bind(6, a.error);
+    att.bind(7, static_cast<std::int64_t>(a.inputs));
+    att.bind(8, static_cast<std::int64_t>(a.attacked));
+    bind_opt(att, 9, a.success_original);
+    bind_opt(att, 10, a.success_converted);
+    bind_opt(att, 11, a.misclassification);
+    bind_opt(att, 12, a.abs_err_mean);
+    bind_opt(att, 13, a.abs_err_std);
+    bind_opt(att, 14, a.median_perturbation);
+    att.bind(15, static_cast<std::int64_t>(a.queries));
+    att.bind(16, a.attack_wall_s);
+    att.bind(17, a.params.dump());
+    att.exec();
+  }
   tx.commit();
+}
+
+std::vector<StoredAttack> ResultsStore::attacks() {
+  SQLite::Statement s(
+      db_,
+      "SELECT a.cell, c.model, c.framework, c.replicate, a.attack, a.role, a.worker, a.status, "
+      "a.error, a.inputs, a.attacked, a.success_original, a.success_converted, "
+      "a.misclassification, a.abs_err_mean, a.abs_err_std, a.median_perturbation, a.queries, "
+      "a.attack_wall_s, a.params FROM attacks a JOIN cells c ON c.cell = a.cell "
+      "WHERE c.status = 'done' ORDER BY a.cell, a.attack, a.role");
+  std::vector<StoredAttack> out;
+  while (s.executeStep()) {
+    StoredAttack a;
+    a.cell = s.getColumn(0).getString();
+    a.model = s.getColumn(1).getString();
+    a.framework = s.getColumn(2).getString();
+    a.replicate = s.getColumn(3).getInt();
+    a.attack = s.getColumn(4).getString();
+    a.role = s.getColumn(5).getString();
+    a.worker = s.getColumn(6).getString();
+    a.status = s.getColumn(7).getString();
+    a.error = s.getColumn(8).isNull() ? "" : s.getColumn(8).getString();
+    a.inputs = s.getColumn(9).getInt64();
+    a.attacked = s.getColumn(10).getInt64();
+    a.success_original = col_opt(s, 11);
+    a.success_converted = col_opt(s, 12);
+    a.misclassification = col_opt(s, 13);
+    a.abs_err_mean = col_opt(s, 14);
+    a.abs_err_std = col_opt(s, 15);
+    a.median_perturbation = col_opt(s, 16);
+    a.queries = s.getColumn(17).getInt64();
+    a.attack_wall_s = s.getColumn(18).getDouble();
+    a.params = nlohmann::json::parse(s.getColumn(19).getString());
+    out.push_back(std::move(a));
+  }
+  return out;
 }
 
 std::vector<StoredResult> ResultsStore::results() {

@@ -8,9 +8,11 @@
 #include <filesystem>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
+#include "attack/robustness.hpp"
 #include "eval/evaluate.hpp"
 
 namespace convbench {
@@ -53,11 +55,13 @@ class ResultsStore {
   std::optional<std::string> meta(const std::string& key);
 
   std::optional<CellStatus> cell_status(const CellKey& key);
-  // Replaces everything stored for the cell, atomically.
-  void save_cell(const CellRecord& cell, const EvalResult* eval);
+  // Replaces everything stored for the cell (eval results, history, RQ3 attacks), atomically.
+  void save_cell(const CellRecord& cell, const EvalResult* eval,
+                 std::span<const AttackRecord> attacks = {});
 
   std::vector<StoredResult> results();
   std::vector<HistoryRow> history();
+  std::vector<StoredAttack> attacks();  // of done cells
   std::vector<CellRecord> cells();
 
   const std::filesystem::path& path() const { return path_; }
