@@ -29,6 +29,28 @@ LabelledTensor image_inputs(std::string_view dataset, const std::filesystem::pat
   return {to_tensor(im, layout, norm), std::move(im.labels)};
 }
 
+InputDomain image_input_domain(std::string_view dataset, Layout layout,
+                               std::span<const std::int64_t> shape) {
+  if (shape.size() != 3) fail<UsageError>("an image input has 3 dimensions, not {}", shape.size());
+  LabelledImages im;
+  im.count = 2;
+  im.channels = layout == Layout::NCHW ? shape[0] : shape[2];
+  im.height = layout == Layout::NCHW ? shape[1] : shape[0];
+  im.width = layout == Layout::NCHW ? shape[2] : shape[1];
+  const auto per_image = static_cast<std::size_t>(im.channels * im.height * im.width);
+  im.pixels.assign(per_image, 0);
+  im.pixels.resize(2 * per_image, 255);
+  im.labels = {0, 0};
+  std::optional<ChannelNorm> norm;
+  if (dataset == "cifar10")
+    norm = cifar10_norm();
+  else if (dataset != "mnist")
+    fail<UsageError>("'{}' is not an image dataset (known: mnist, cifar10)", dataset);
+  const Tensor t = to_tensor(im, layout, norm);
+  return {std::vector<float>(t.row(0).begin(), t.row(0).end()),
+          std::vector<float>(t.row(1).begin(), t.row(1).end())};
+}
+
 LabelledTensor text_inputs(std::span<const Review> reviews, const Vocabulary& vocab,
                            std::size_t seq_len, TextStats* stats) {
   if (seq_len == 0) fail<UsageError>("a text sequence length must be positive");

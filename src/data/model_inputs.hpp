@@ -32,6 +32,15 @@ bool is_image_dataset(std::string_view dataset);
 LabelledTensor image_inputs(std::string_view dataset, const std::filesystem::path& dir, Split split,
                             Layout layout, std::int64_t limit = 0);
 
+// The set of valid model inputs of an image dataset, element by element: the preprocessing of an
+// all-0 and an all-255 image (MNIST: [0, 1]; CIFAR-10: per channel [-mean/std, (1-mean)/std]).
+// Attacks clip to it, so an adversarial example is still an image. `shape`: one sample's.
+struct InputDomain {
+  std::vector<float> lower, upper;
+};
+InputDomain image_input_domain(std::string_view dataset, Layout layout,
+                               std::span<const std::int64_t> shape);
+
 // What encoding a set of reviews found, for the log.
 struct TextStats {
   std::size_t reviews = 0, tokens = 0, unknown = 0, truncated = 0;

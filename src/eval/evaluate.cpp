@@ -18,11 +18,7 @@ using Clock = std::chrono::steady_clock;
 void measure(ArtefactResult& r, const LabelledTensor& data, const EvalOptions& opt) {
   const auto& a = r.artefact;
   WorkerClient worker(worker_spec(r.worker, opt.workers, a.role));
-  LoadOptions lo;
-  lo.threads = effective_threads(opt.workers.threads);
-  lo.input_name = a.tf_input;
-  lo.output_name = a.tf_output;
-  const auto loaded = worker.load(a.path, lo);
+  const auto loaded = worker.load(a.path, load_options(a, opt.workers));
   r.runtime = loaded.runtime;
   r.load_s = loaded.load_s;
 
@@ -73,6 +69,15 @@ std::string_view to_string(ArtefactStatus s) {
   return "?";
 }
 
+LoadOptions load_options(const Artefact& a, const WorkerSettings& workers) {
+  LoadOptions lo;
+  lo.threads = effective_threads(workers.threads);
+  lo.input_name = a.tf_input;
+  lo.output_name = a.tf_output;
+  lo.gradient = {a.tf_grad_input, a.tf_grad_label, a.tf_grad_output};
+  return lo;
+}
+
 EvalResult evaluate(const EvalOptions& opt) {
   EvalResult res;
   res.manifest = read_manifest(opt.model_dir);
@@ -85,7 +90,8 @@ EvalResult evaluate(const EvalOptions& opt) {
     ts.vocab_file = res.manifest.dir / in.at("vocab_file").get<std::string>();
     ts.seq_len = in.value("seq_len", std::int64_t{0});
   }
-  const auto data = load_test_set(res.manifest.dataset, opt.data_dir, ts);
+  res.data = load_test_set(res.manifest.dataset, opt.data_dir, ts);
+  const auto& data = res.data;
   res.samples = data.inputs.rows();
   spdlog::info("{} ({}): {} test samples of shape {}", res.manifest.model, res.manifest.framework,
                res.samples, shape_str(data.inputs.shape));

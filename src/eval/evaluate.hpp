@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "data/model_inputs.hpp"
 #include "eval/manifest.hpp"
 #include "metrics/fidelity.hpp"
 #include "metrics/latency.hpp"
@@ -55,9 +56,13 @@ struct EvalResult {
   int warmup_batches = 0;
   int threads = 0;
   std::vector<ArtefactResult> artefacts;
+  LabelledTensor data;  // the inputs measured, with their labels (not serialised; RQ3 uses them)
 };
 
 EvalResult evaluate(const EvalOptions& options);
+
+// What a worker needs to load an artefact (threads, the TF signatures' tensor names).
+LoadOptions load_options(const Artefact& a, const WorkerSettings& workers);
 
 nlohmann::json to_json(const EvalResult& r);
 std::string to_table(const EvalResult& r);

@@ -36,6 +36,9 @@ Manifest read_manifest(const fs::path& dir) {
       if (a.contains("converter") && a["converter"].is_string()) art.converter = a["converter"];
       art.tf_input = a.value("tf_input", "");
       art.tf_output = a.value("tf_output", "");
+      art.tf_grad_input = a.value("tf_grad_input", "");
+      art.tf_grad_label = a.value("tf_grad_label", "");
+      art.tf_grad_output = a.value("tf_grad_output", "");
       m.artefacts.push_back(std::move(art));
     }
   } catch (const nlohmann::json::exception& e) {

@@ -19,6 +19,8 @@ struct Artefact {
   std::string error;           // the converter's error when failed
   std::string converter;
   std::string tf_input, tf_output;  // SavedModel signature tensor names
+  // The SavedModel's input_gradient signature (image models): input, label, gradient tensors.
+  std::string tf_grad_input, tf_grad_label, tf_grad_output;
 };
 
 struct Manifest {

@@ -111,7 +111,11 @@ LoadReply WorkerClient::load(const fs::path& model, const LoadOptions& options) 
                       {"path", model.string()},
                       {"threads", options.threads},
                       {"input_name", options.input_name},
-                      {"output_name", options.output_name}};
+                      {"output_name", options.output_name},
+                      {"gradient",
+                       {{"input", options.gradient.input},
+                        {"label", options.gradient.label},
+                        {"output", options.gradient.output}}}};
   auto rep = request(h, {}, nullptr, "loading " + model.string());
   return {rep.at("load_s").get<double>(), rep.value("runtime", ""),
           rep.value("io", nlohmann::json{})};
@@ -125,6 +129,17 @@ RunReply WorkerClient::run(const Tensor& batch) {
   r.run_s = rep.at("run_s").get<double>();
   r.output = Tensor(rep.at("shape").get<Shape>(), std::move(out));
   return r;
+}
+
+Tensor WorkerClient::loss_gradient(const Tensor& batch, std::span<const std::int64_t> labels) {
+  std::vector<float> out;
+  auto rep = request(
+      {{"op", "gradient"},
+       {"shape", batch.shape},
+       {"labels", std::vector<std::int64_t>(labels.begin(), labels.end())}},
+      batch.data, &out,
+      fmt::format("computing the input gradient of a batch of shape {}", shape_str(batch.shape)));
+  return Tensor(rep.at("shape").get<Shape>(), std::move(out));
 }
 
 std::uint64_t WorkerClient::peak_rss_bytes() {

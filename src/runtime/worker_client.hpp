@@ -10,6 +10,7 @@
 #include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <span>
 #include <string>
 
 #include "core/tensor.hpp"
@@ -45,6 +46,8 @@ class WorkerClient {
 
   LoadReply load(const std::filesystem::path& model, const LoadOptions& options);
   RunReply run(const Tensor& batch);
+  // The original framework's loss gradient w.r.t. the input (Backend::loss_gradient).
+  Tensor loss_gradient(const Tensor& batch, std::span<const std::int64_t> labels);
   std::uint64_t peak_rss_bytes();
   pid_t pid() const { return pid_; }
   const std::string& name() const { return spec_.name; }

@@ -26,6 +26,8 @@ protocol::Message handle(Backend& backend, const protocol::Message& req, bool& l
     opt.threads = req.header.value("threads", 0);
     opt.input_name = req.header.value("input_name", "");
     opt.output_name = req.header.value("output_name", "");
+    if (const auto g = req.header.find("gradient"); g != req.header.end() && g->is_object())
+      opt.gradient = {g->value("input", ""), g->value("label", ""), g->value("output", "")};
     const auto t0 = std::chrono::steady_clock::now();
     rep.header["io"] = backend.load(req.header.at("path").get<std::string>(), opt);
     rep.header["load_s"] = seconds_since(t0);
@@ -39,6 +41,18 @@ protocol::Message handle(Backend& backend, const protocol::Message& req, bool& l
     rep.header["run_s"] = seconds_since(t0);
     rep.header["shape"] = out.shape;
     rep.payload = std::move(out.data);
+  } else if (op == "gradient") {
+    if (!loaded) fail("gradient before load");
+    Tensor in(req.header.at("shape").get<Shape>(), req.payload);
+    const auto labels = req.header.at("labels").get<std::vector<std::int64_t>>();
+    if (static_cast<std::int64_t>(labels.size()) != in.rows())
+      fail("gradient: {} labels for a batch of {}", labels.size(), in.rows());
+    Tensor g = backend.loss_gradient(in, labels);
+    if (g.shape != in.shape)
+      fail("gradient of shape {} for an input of shape {}", shape_str(g.shape),
+           shape_str(in.shape));
+    rep.header["shape"] = g.shape;
+    rep.payload = std::move(g.data);
   } else if (op == "stats") {
     rep.header["peak_rss_bytes"] = peak_rss_bytes();
   } else {

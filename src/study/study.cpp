@@ -137,7 +137,16 @@ class Runner {
       eo.runtimes = c_.runtimes;
       const EvalResult er = evaluate(eo);
       rec.eval_wall_s = since(te);
-      store_.save_cell(rec, &er);
+      std::vector<AttackRecord> attacks;
+      if (c_.robustness && cell.plan->rq3_inputs.value_or(1) > 0) {
+        RobustnessOptions ro = *c_.robustness;
+        ro.inputs = cell.plan->rq3_inputs.value_or(ro.inputs);
+        ro.seed += cell.key.replicate;
+        ro.batch_size = c_.batch_size;
+        ro.workers = eo.workers;
+        attacks = run_robustness(er, ro);
+      }
+      store_.save_cell(rec, &er, attacks);
       progress_.finished(id, true, since(t0));
       return true;
     } catch (const std::exception& e) {

@@ -39,6 +39,29 @@ toml::table parse(const fs::path& file) {
   }
 }
 
+// [robustness]: RQ3 budgets. Unknown attacks are refused here, not hours later.
+RobustnessOptions read_robustness(const toml::node_view<const toml::node>& r,
+                                  const fs::path& file) {
+  RobustnessOptions o;
+  o.inputs = get_or<std::int64_t>(r["inputs"], o.inputs);
+  o.seed = get_or<std::int64_t>(r["seed"], o.seed);
+  o.converted_runtime = get_or<std::string>(r["runtime"], o.converted_runtime);
+  if (auto a = strings(r["attacks"], file, "robustness.attacks"); !a.empty()) o.attacks = a;
+  for (const auto& a : o.attacks)
+    if (a != "fgsm" && a != "boundary" && a != "genetic")
+      fail<UsageError>("{}: unknown attack '{}' (fgsm, boundary, genetic)", file.string(), a);
+  if (const auto* eps = r["fgsm"]["epsilon"].as_table())
+    for (const auto& [dataset, v] : *eps) {
+      const auto e = v.value<double>();
+      if (!e || *e <= 0 || *e > 1)
+        fail<UsageError>("{}: robustness.fgsm.epsilon.{} must be a number in (0, 1]", file.string(),
+                         dataset.str());
+      o.fgsm_epsilon[std::string(dataset.str())] = *e;
+    }
+  if (o.inputs < 1) fail<UsageError>("{}: robustness.inputs must be >= 1", file.string());
+  return o;
+}
+
 }  // namespace
 
 StudyConfig read_study_config(const fs::path& file, const fs::path& models_toml) {
@@ -81,8 +104,10 @@ StudyConfig read_study_config(const fs::path& file, const fs::path& models_toml)
     p.train_subset = get_or<std::int64_t>((*m)["train_subset"], 0);
     p.val_subset = get_or<std::int64_t>((*m)["val_subset"], 0);
     p.test_limit = get_or<std::int64_t>((*m)["test_limit"], 0);
+    if (auto n = (*m)["rq3_inputs"].value<std::int64_t>()) p.rq3_inputs = *n;
     c.models.push_back(p);
   }
+  if (t["robustness"]) c.robustness = read_robustness(t["robustness"], file);
   if (const auto* ds = t["datasets"].as_table())
     for (const auto& [key, node] : *ds) {
       DatasetOptions o;

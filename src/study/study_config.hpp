@@ -8,15 +8,18 @@
 #include <string>
 #include <vector>
 
+#include "attack/rq3.hpp"
+
 namespace convbench {
 
 struct ModelPlan {
-  std::string model;              // "lenet5", "resnet18", ...
-  std::string dataset;            // from config/models.toml
-  std::optional<int> epochs;      // unset: the model's default in config/models.toml
-  std::int64_t train_subset = 0;  // 0 = all training samples
-  std::int64_t val_subset = 0;    // 0 = the whole test split for per-epoch validation
-  std::int64_t test_limit = 0;    // samples evaluated; 0 = all
+  std::string model;                       // "lenet5", "resnet18", ...
+  std::string dataset;                     // from config/models.toml
+  std::optional<int> epochs;               // unset: the model's default in config/models.toml
+  std::int64_t train_subset = 0;           // 0 = all training samples
+  std::int64_t val_subset = 0;             // 0 = the whole test split for per-epoch validation
+  std::int64_t test_limit = 0;             // samples evaluated; 0 = all
+  std::optional<std::int64_t> rq3_inputs;  // overrides robustness.inputs; 0 = no RQ3
 };
 
 struct DatasetOptions {
@@ -40,6 +43,8 @@ struct StudyConfig {
   int threads = 0;
   std::vector<std::string> runtimes;
   double timeout_s = 600;
+  // RQ3 ([robustness]); unset: no attacks. Its `workers` are filled in by the study.
+  std::optional<RobustnessOptions> robustness;
 };
 
 // Throws UsageError naming the file and key on anything missing or malformed.

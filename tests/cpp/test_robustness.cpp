@@ -2,8 +2,10 @@
 // Tables V-VII.
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <filesystem>
 
+#include "attack/fgsm.hpp"
 #include "attack/robustness.hpp"
 #include "core/error.hpp"
 #include "report/tables.hpp"
@@ -137,4 +139,46 @@ TEST_F(RobustnessStore, RoundTripAndTablesVtoVII) {
   EXPECT_NE(csv.find("V,LeNet-5,PyTorch,FGSM,adv_misclassification_pct,onnx,0,0,2,2,"),
             std::string::npos)
       << csv;
+}
+
+TEST(Fgsm, EqualsTheAnalyticStepOnALinearModel) {
+  // logits = W x with W = [[1, -2], [0, 1]]; loss = CE(softmax(logits), y). By hand:
+  // d loss / d x = W^T (softmax(Wx) - onehot(y)).
+  const auto probs = [](const std::vector<float>& x) {
+    const double z0 = x[0] - 2.0 * x[1], z1 = x[1];
+    const double m = std::max(z0, z1), e0 = std::exp(z0 - m), e1 = std::exp(z1 - m);
+    return std::vector<double>{e0 / (e0 + e1), e1 / (e0 + e1)};
+  };
+  GradientFn grad = [&](const Tensor& b, std::span<const std::int64_t> labels) {
+    Tensor g(b.shape);
+    for (std::int64_t i = 0; i < b.rows(); ++i) {
+      const auto r = b.row(i);
+      auto p = probs({r[0], r[1]});
+      p[static_cast<std::size_t>(labels[static_cast<std::size_t>(i)])] -= 1;
+      g.data[2 * i] = static_cast<float>(p[0]);                  // W^T column 0: (1, 0)
+      g.data[2 * i + 1] = static_cast<float>(-2 * p[0] + p[1]);  // W^T column 1: (-2, 1)
+    }
+    return g;
+  };
+  Oracle oracle([](const Tensor& b) { return b; }, grad, 1);  // max_batch 1: split into rows
+  const Tensor x({3, 2}, {0.5f, 0.5f, 0.2f, 0.9f, 0.99f, 0.0f});
+  const std::vector<std::int64_t> y = {0, 1, 0};
+  const InputDomain domain{{0.0f, -1.0f}, {1.0f, 1.0f}};  // ranges 1 and 2
+  const Tensor adv = fgsm(oracle, x, y, domain, {0.1});
+  // Row 0, y=0: p0 = softmax(-0.5, 0.5)_0 = 0.269; g = (p0-1, -2(p0-1)+p1) = (-0.73, 2.19).
+  // Row 1, y=1: z = (-1.6, 0.9): g = (p0, -2 p0 + p1 - 1) = (+, -). Row 2, y=0: g = (-, +),
+  // and x0 = 0.99 - 0.1 stays inside.
+  const std::vector<float> want = {0.5f - 0.1f, 0.5f + 0.2f,  0.2f + 0.1f,
+                                   0.9f - 0.2f, 0.99f - 0.1f, 0.0f + 0.2f};
+  ASSERT_EQ(adv.shape, x.shape);
+  for (std::size_t i = 0; i < want.size(); ++i) EXPECT_FLOAT_EQ(adv.data[i], want[i]) << i;
+  EXPECT_EQ(oracle.gradient_queries(), 3);
+  EXPECT_EQ(oracle.queries(), 0);
+  // Clipped at the domain's edge: a big step from the corner stays in [lower, upper].
+  const Tensor corner({1, 2}, {1.0f, 1.0f});
+  const Tensor c = fgsm(oracle, corner, std::vector<std::int64_t>{1}, domain, {0.5});
+  EXPECT_FLOAT_EQ(c.data[0], 1.0f);  // g0 = p0 > 0: 1 + 0.5 clipped to the upper bound
+  EXPECT_FLOAT_EQ(c.data[1], 0.0f);  // g1 < 0: 1 - 0.5 * 2
+  EXPECT_THROW(fgsm(oracle, x, y, domain, {0.0}), UsageError);
+  EXPECT_THROW(fgsm(oracle, x, y, InputDomain{{0.0f}, {1.0f}}, {0.1}), UsageError);
 }

@@ -92,14 +92,40 @@ def save_original(model, model_dir: Path, shape) -> dict:
     # file: that took ~10 s of each run (ResNet-18, the RNNs) and ~5 s more to reload.
     serve = tf.function(lambda x: {"output": model(x, training=False)},
                         input_signature=[tf.TensorSpec([None] + list(shape), tf.float32, name="input")])
+    signatures = {"serving_default": serve.get_concrete_function()}
+    image = len(shape) == 3
+    if image:
+        # FGSM needs d(loss)/d(input) from the original's own framework; the TF C API cannot
+        # differentiate the saved functions, so the gradient is a signature of its own. The loss is
+        # the cross-entropy of the logits (the softmax's input): a softmax saturated at 1.0 would
+        # give a zero gradient. Summed over the batch, so each row is that sample's own gradient.
+        logits_model = tf.keras.Model(model.input, model.get_layer("output").input)
+
+        def input_gradient(x, label):
+            with tf.GradientTape() as tape:
+                tape.watch(x)
+                loss = tf.reduce_sum(tf.keras.losses.sparse_categorical_crossentropy(
+                    label, logits_model(x, training=False), from_logits=True))
+            return {"gradient": tape.gradient(loss, x)}
+
+        grad = tf.function(input_gradient, input_signature=[
+            tf.TensorSpec([None] + list(shape), tf.float32, name="input"),
+            tf.TensorSpec([None], tf.int64, name="label")])
+        signatures["input_gradient"] = grad.get_concrete_function()
     model.save(str(path), save_format="tf", include_optimizer=False, save_traces=False,
-               signatures={"serving_default": serve.get_concrete_function()})
-    # Tensor names the TF C API needs to feed/fetch the serving signature.
+               signatures=signatures)
+    # Tensor names the TF C API needs to feed/fetch the signatures.
     from tensorflow.python.tools import saved_model_utils
-    sig = saved_model_utils.get_meta_graph_def(str(path), "serve").signature_def["serving_default"]
+    sigs = saved_model_utils.get_meta_graph_def(str(path), "serve").signature_def
+    sig = sigs["serving_default"]
     (tf_in,), (tf_out,) = sig.inputs.values(), sig.outputs.values()
-    return {"format": "tf_savedmodel", "path": ORIGINAL_PATH, "status": "ok",
-            "tf_input": tf_in.name, "tf_output": tf_out.name}
+    record = {"format": "tf_savedmodel", "path": ORIGINAL_PATH, "status": "ok",
+              "tf_input": tf_in.name, "tf_output": tf_out.name}
+    if image:
+        g = sigs["input_gradient"]
+        record.update(tf_grad_input=g.inputs["input"].name, tf_grad_label=g.inputs["label"].name,
+                      tf_grad_output=g.outputs["gradient"].name)
+    return record
 
 
 _loaded = {}

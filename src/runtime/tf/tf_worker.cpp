@@ -76,7 +76,11 @@ class TfBackend final : public Backend {
     check(st.get(), "loading SavedModel " + model.string());
     input_ = find_output(graph_.get(), opt.input_name, model);
     output_ = find_output(graph_.get(), opt.output_name, model);
-    return {{"input", opt.input_name}, {"output", opt.output_name}};
+    model_ = model;
+    gradient_ = opt.gradient;
+    return {{"input", opt.input_name},
+            {"output", opt.output_name},
+            {"gradient_signature", !opt.gradient.output.empty()}};
   }
 
   Tensor run(const Tensor& input) override {
@@ -98,7 +102,38 @@ class TfBackend final : public Backend {
     return Tensor(shape, std::vector<float>(p, p + element_count(shape)));
   }
 
+  // Runs the SavedModel's input_gradient signature (exported by the zoo for image models).
+  Tensor loss_gradient(const Tensor& input, std::span<const std::int64_t> labels) override {
+    if (gradient_.output.empty())
+      fail(
+          "{}: the manifest names no input_gradient signature (only image models get one; "
+          "models exported before convbench 0.2 need re-exporting)",
+          model_.string());
+    const TF_Output feeds[] = {find_output(graph_.get(), gradient_.input, model_),
+                               find_output(graph_.get(), gradient_.label, model_)};
+    const TF_Output fetch = find_output(graph_.get(), gradient_.output, model_);
+    TensorPtr x(TF_AllocateTensor(TF_FLOAT, input.shape.data(),
+                                  static_cast<int>(input.shape.size()),
+                                  input.data.size() * sizeof(float)));
+    std::memcpy(TF_TensorData(x.get()), input.data.data(), input.data.size() * sizeof(float));
+    const std::int64_t n = static_cast<std::int64_t>(labels.size());
+    TensorPtr y(TF_AllocateTensor(TF_INT64, &n, 1, labels.size() * sizeof(std::int64_t)));
+    std::memcpy(TF_TensorData(y.get()), labels.data(), labels.size() * sizeof(std::int64_t));
+    StatusPtr st(TF_NewStatus());
+    TF_Tensor* in_raw[] = {x.get(), y.get()};
+    TF_Tensor* out_raw = nullptr;
+    TF_SessionRun(session_.get(), nullptr, feeds, in_raw, 2, &fetch, &out_raw, 1, nullptr, 0,
+                  nullptr, st.get());
+    TensorPtr out(out_raw);
+    check(st.get(), "running the input_gradient signature");
+    if (TF_TensorType(out.get()) != TF_FLOAT) fail("gradient is not float32");
+    const auto* p = static_cast<const float*>(TF_TensorData(out.get()));
+    return Tensor(input.shape, std::vector<float>(p, p + input.data.size()));
+  }
+
  private:
+  std::filesystem::path model_;
+  LoadOptions::GradientNames gradient_;
   std::unique_ptr<TF_Graph, GraphDel> graph_;
   std::unique_ptr<TF_Session, SessionDel> session_;  // declared after graph_: destroyed first
   TF_Output input_{}, output_{};
