@@ -88,22 +88,23 @@ Comparability assess_comparability(const std::optional<std::string>& study_name,
   const auto reps = cfg["replicates"].value_or<std::int64_t>(1);
   if (reps < kPaperReplicates)
     c.differences.push_back(fmt::format("replicates = {} (paper: {})", reps, kPaperReplicates));
+  // One line per model, in the tables' order.
   if (const auto* models = cfg["models"].as_table())
-    for (const auto& [name, node] : *models) {
-      const auto* m = node.as_table();
+    for (const char* model : {"lenet5", "resnet18", "vgg16", "lstm", "gru"}) {
+      const auto* m = (*models)[model].as_table();
       if (m == nullptr) continue;
-      const std::string model(name.str());
+      std::vector<std::string> what;
       if (const auto e = (*m)["epochs"].value<std::int64_t>()) {
         const auto def = defaults[model]["epochs"].value<std::int64_t>();
         if (!def || *def != *e)
-          c.differences.push_back(fmt::format("{}: {} epochs (paper setting: {})",
-                                              display_model(model), *e,
-                                              def ? std::to_string(*def) : "config/models.toml's"));
+          what.push_back(fmt::format("{} epochs instead of {}", *e,
+                                     def ? std::to_string(*def) : "config/models.toml's"));
       }
       for (const char* key : {"train_subset", "val_subset", "test_limit"})
         if (const auto v = (*m)[key].value<std::int64_t>(); v && *v > 0)
-          c.differences.push_back(
-              fmt::format("{}: {} = {} (paper: all samples)", display_model(model), key, *v));
+          what.push_back(fmt::format("{} = {}", key, *v));
+      if (!what.empty())
+        c.differences.push_back(fmt::format("{}: {}", display_model(model), fmt::join(what, ", ")));
     }
   c.applies = c.differences.empty();
   return c;
