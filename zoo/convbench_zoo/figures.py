@@ -108,7 +108,9 @@ def fig_success(cells, table, title, out: Path):
     if not rows:
         return None, f"this store has no attack results for Figure {table[-1]} (table {table})"
     plt = _plt()
-    attacks = sorted({a for r in rows.values() for a in r})
+    order = ["FGSM", "Boundary", "GA"]
+    attacks = sorted({a for r in rows.values() for a in r},
+                     key=lambda a: (order.index(a) if a in order else len(order), a))
     keys = sorted(rows, key=lambda k: (_model_key(k[0]), k[1]))
     variants = ["original", "onnx", "coreml"]
     width = 0.8 / len(variants)
@@ -128,9 +130,11 @@ def fig_success(cells, table, title, out: Path):
                     note = (c or {}).get("note") or "no value"
                     if variant == "coreml" and "not runnable" in note:
                         note = "not runnable on Linux"
-                    ax.bar(x, 100, width, color="none", edgecolor=colour, hatch="//",
-                           linewidth=0.8, label=f"{label}: {note}" if ki == 0 else None)
-                    ax.text(x, 50, note, rotation=90, ha="center", va="center", fontsize=7)
+                    # No bar (a bar would read as a value): a marker and the reason.
+                    ax.plot([x], [0], marker="x", color=colour, markersize=8, linestyle="none",
+                            label=f"{label}: {note}" if ki == 0 else None)
+                    ax.text(x, 4, note, rotation=90, ha="center", va="bottom", fontsize=8,
+                            color="#333333")
         ax.set_xticks(range(len(keys)))
         ax.set_xticklabels([f"{m}\n{f}" for m, f in keys])
         ax.set_ylim(0, 105)
