@@ -13,6 +13,7 @@
 #include "data/fetch.hpp"
 #include "data/prepare.hpp"
 #include "eval/evaluate.hpp"
+#include "report/report.hpp"
 #include "report/tables.hpp"
 #include "runtime/coreml/coreml_platform.hpp"
 #include "runtime/registry.hpp"
@@ -176,6 +177,42 @@ void add_study_commands(CLI::App& app) {
   });
 }
 
+void add_report_command(CLI::App& app) {
+  auto* rp = app.add_subcommand(
+      "report", "Write the study report (HTML + Markdown, Tables I-VII, Figs. 2-4, exports)");
+  static std::string store, out, paper;
+  static bool no_paper = false, no_figures = false;
+  rp->add_option("--store", store, "results.sqlite of a study")
+      ->required()
+      ->check(CLI::ExistingFile);
+  rp->add_option("--out", out, "Output directory")->required();
+  auto* p = rp->add_option("--paper", paper,
+                           "The paper's tables (default: ../shared/reference/paper_tables.csv "
+                           "beside the checkout, when present)");
+  rp->add_flag("--no-paper", no_paper, "No paper column")->excludes(p);
+  rp->add_flag("--no-figures", no_figures, "Do not draw the figures (no Python)");
+  rp->callback([] {
+    ReportOptions o;
+    o.store = store;
+    o.out_dir = out;
+    o.repo_root = repo_root();
+    o.figures = !no_figures;
+    if (!paper.empty()) {
+      if (!fs::exists(paper)) throw UsageError(paper + ": no such paper reference file");
+      o.paper_csv = fs::path(paper);
+    } else if (no_paper) {
+      o.paper_missing = "not requested (--no-paper)";
+    } else {
+      o.paper_csv = default_paper_csv(o.repo_root);
+      o.paper_missing =
+          "no paper reference found at " +
+          (o.repo_root / ".." / "shared" / "reference" / "paper_tables.csv").string() +
+          " (give --paper)";
+    }
+    for (const auto& f : write_report(o)) fmt::print("{}\n", f.string());
+  });
+}
+
 void add_runtimes_command(CLI::App& app) {
   auto* rt = app.add_subcommand("runtimes", "List the runtime workers this build has");
   rt->callback([] {
@@ -197,6 +234,7 @@ int main(int argc, char** argv) {
   add_eval_command(app);
   add_study_commands(app);
   add_runtimes_command(app);
+  add_report_command(app);
   spdlog::set_pattern("[%H:%M:%S] %^%l%$ %v");
   try {
     app.parse(argc, argv);

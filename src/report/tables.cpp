@@ -10,6 +10,8 @@
 #include <set>
 #include <tuple>
 
+#include "core/error.hpp"
+
 namespace convbench {
 namespace {
 
@@ -152,6 +154,45 @@ std::string display_framework(const std::string& f) {
 
 std::string display_attack(const std::string& a) {
   return a == "fgsm" ? "FGSM" : a == "boundary" ? "Boundary" : a == "genetic" ? "GA" : a;
+}
+
+std::string model_id(const std::string& display) {
+  for (const auto& m : kModelOrder)
+    if (display_model(m) == display) return m;
+  return display;
+}
+
+std::string framework_id(const std::string& display) {
+  return display == "Keras" ? "keras" : display == "PyTorch" ? "pytorch" : display;
+}
+
+std::string attack_id(const std::string& display) {
+  return display == "FGSM"       ? "fgsm"
+         : display == "Boundary" ? "boundary"
+         : display == "GA"       ? "genetic"
+                                 : display;
+}
+
+std::optional<double> result_quantity(const StoredResult& r, const std::string& quantity) {
+  for (const auto& q : quantities())
+    if (quantity == q.id) return q.get(r);
+  throw Error("result_quantity: unknown quantity " + quantity);
+}
+
+bool result_is_variant(const StoredResult& r, const std::string& variant) {
+  const auto* v = variant_of(variant);
+  return v != nullptr && matches(r, *v);
+}
+
+std::string quantity_label(const std::string& quantity) { return quantity_info(quantity).label; }
+
+std::string variant_label(const std::string& quantity, const std::string& variant) {
+  const auto* v = variant_of(variant);
+  return quantity == "size_mb" && variant == "onnx" ? "ONNX" : v != nullptr ? v->label : variant;
+}
+
+std::string format_quantity(const std::string& quantity, double value) {
+  return fmt::format(fmt::runtime(quantity_info(quantity).format), value);
 }
 
 std::string table_title(const std::string& table) {

@@ -39,6 +39,20 @@ std::vector<std::filesystem::path> write_tables(ResultsStore& store,
 std::string display_model(const std::string& model);
 std::string display_framework(const std::string& framework);
 std::string display_attack(const std::string& attack);  // "FGSM", "Boundary", "GA"
+// The inverses (display name -> id), for reading the CSVs back; unknown names pass through.
+std::string model_id(const std::string& display);
+std::string framework_id(const std::string& display);
+std::string attack_id(const std::string& display);
+// The value of a Table I-IV/III+ quantity ("accuracy_pct", "size_mb", ...) in one result row, in
+// the table's unit; nullopt when the row has none. Throws Error for an unknown quantity.
+std::optional<double> result_quantity(const StoredResult& r, const std::string& quantity);
+// Whether a result row is the artefact of a table variant ("original", "onnx" = ONNX Runtime,
+// "onnx_opencv", "coreml").
+bool result_is_variant(const StoredResult& r, const std::string& variant);
+// Column heading parts and the number format of a quantity ("accuracy %", "{:.2f}").
+std::string quantity_label(const std::string& quantity);
+std::string variant_label(const std::string& quantity, const std::string& variant);
+std::string format_quantity(const std::string& quantity, double value);
 // Title of a table id ("I" ... "VII", "III+", "Fig3", "Fig4", "RQ3+").
 std::string table_title(const std::string& table);
 

@@ -184,6 +184,10 @@ def _parser():
     sp = sub.add_parser("all", help="train, then convert, in one process")
     train_args(sp)
     convert_args(sp, False)
+    fp = sub.add_parser("figures", help="draw the report's Figs. 2-4 (SVG) from its exports")
+    fp.add_argument("--tables", required=True, type=Path, help="tables.json of `convbench report`")
+    fp.add_argument("--history", required=True, type=Path, help="history.csv (per-epoch curves)")
+    fp.add_argument("--out", required=True, type=Path, help="directory for fig*.svg")
     return p
 
 
@@ -200,6 +204,9 @@ def resolve_hparams(args, config) -> HParams:
 def main(argv=None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
+    if args.command == "figures":
+        from convbench_zoo import figures
+        return figures.main(args)
     if args.command in ("train", "all"):
         # Everything that can be wrong with the request is checked here, before the
         # (slow) framework import; each problem is a usage error (exit 2).
