@@ -16,7 +16,8 @@ namespace convbench {
 // Rows of output probabilities (softmax) for a batch; leading axis = batch.
 using PredictFn = std::function<Tensor(const Tensor& batch)>;
 // d(-log p[label]) / d(input) for every row; same shape as the batch.
-using GradientFn = std::function<Tensor(const Tensor& batch, std::span<const std::int64_t> labels)>;
+using GradientFn =
+    std::function<Tensor(const Tensor& batch, std::span<const std::int64_t> labels)>;
 
 class Oracle {
  public:
