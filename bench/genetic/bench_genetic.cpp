@@ -25,7 +25,7 @@ static double seconds_since(Clock::time_point t) {
   return std::chrono::duration<double>(Clock::now() - t).count();
 }
 
-int main(int argc, char** argv) {
+static int run(int argc, char** argv) {
   CLI::App app{"Genetic attack throughput against an ONNX text model (ONNX Runtime worker)"};
   fs::path model, vocab_file, data_dir, embedding, json_out;
   std::string runtime = "onnxruntime";
@@ -95,6 +95,7 @@ int main(int argc, char** argv) {
       if (words >= opt.min_words && words <= opt.max_words) keep.push_back(i);
     }
     std::vector<Tensor> rows;
+    rows.reserve(keep.size());
     for (const auto i : keep) rows.push_back(test.inputs.slice_rows(i, i + 1));
     const Tensor candidates = concat_rows(rows);
     const Tensor probs = client.run(candidates).output;
@@ -188,4 +189,15 @@ int main(int argc, char** argv) {
     return 2;
   }
   return 0;
+}
+
+int main(int argc, char** argv) {
+  try {
+    return run(argc, argv);
+  } catch (const std::exception& e) {
+    std::cerr << "error: " << e.what() << "\n";
+  } catch (...) {
+    std::cerr << "error: unknown exception\n";
+  }
+  return 2;
 }
