@@ -7,7 +7,10 @@
 #include <random>
 
 #include "attack/boundary.hpp"
+#include "attack/input_bounds.hpp"
 #include "core/error.hpp"
+#include "data/cifar10.hpp"
+#include "data/labelled_images.hpp"
 
 namespace convbench {
 namespace {
@@ -249,6 +252,32 @@ TEST(Boundary, RejectsInconsistentArguments) {
                UsageError);
   EXPECT_FLOAT_EQ(boundary_default_l2_budget("mnist"), 2.0f);
   EXPECT_THROW(boundary_default_l2_budget("imdb"), UsageError);
+}
+
+// The bounds are exactly the preprocessed values of pixels 0 and 255, per channel and layout, so
+// every real input lies inside them (a bound one rounding step off would reject real images).
+TEST(InputBounds, AreThePreprocessedExtremePixels) {
+  LabelledImages im;
+  im.count = 2, im.height = 2, im.width = 2, im.channels = 3;
+  im.pixels.resize(2 * 3 * 4);
+  std::fill(im.pixels.begin() + 12, im.pixels.end(), std::uint8_t{255});  // image 1: all 255
+  im.labels = {0, 0};
+  for (const auto* layout : {"NCHW", "NHWC"}) {
+    const auto t = to_tensor(im, parse_layout(layout), cifar10_norm());
+    const Shape sample(t.shape.begin() + 1, t.shape.end());
+    const auto b = image_input_bounds("cifar10", layout, sample);
+    const auto lo = t.row(0), hi = t.row(1);
+    EXPECT_TRUE(std::equal(lo.begin(), lo.end(), b.lower.begin())) << layout;
+    EXPECT_TRUE(std::equal(hi.begin(), hi.end(), b.upper.begin())) << layout;
+  }
+  const Shape nchw{3, 2, 2};
+  const auto b = image_input_bounds("cifar10", "NCHW", nchw);
+  EXPECT_LT(b.lower[0], b.lower[4]);  // channel 0 (mean .49, std .247) vs channel 1 (.48, .24)
+  const Shape mnist{1, 28, 28};
+  const auto m = image_input_bounds("mnist", "NCHW", mnist);
+  EXPECT_EQ(m.lower, std::vector<float>(784, 0.0f));
+  EXPECT_EQ(m.upper, std::vector<float>(784, 1.0f));
+  EXPECT_THROW(image_input_bounds("imdb", "NCHW", mnist), UsageError);
 }
 
 }  // namespace
