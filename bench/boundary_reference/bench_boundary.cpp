@@ -2,6 +2,8 @@
 // test images it classifies correctly, one attack over all of them; prints one JSON object
 // (success rate, median L2, queries, wall time, throughput). With --dump, writes the attacked
 // images and labels as .npy so that foolbox_boundary.py attacks exactly the same inputs.
+#include <fmt/format.h>
+
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <chrono>
@@ -32,6 +34,7 @@ struct Args {
   int threads = 1;
   BoundaryOptions attack;
   float l2_budget = -1;
+  int trace_every = 0;
 };
 
 double median(std::vector<float> v) {
@@ -85,7 +88,14 @@ nlohmann::json run(const Args& a) {
   auto opt = a.attack;
   opt.l2_budget = a.l2_budget >= 0 ? a.l2_budget : boundary_default_l2_budget(a.dataset);
   const auto t0 = std::chrono::steady_clock::now();
-  const auto r = boundary_attack(oracle, inputs, labels, bounds.lower, bounds.upper, opt);
+  BoundaryTrace trace;
+  if (a.trace_every > 0)
+    trace = [&](const BoundaryStepInfo& s) {
+      if (s.step == 1 || s.step % a.trace_every == 0)
+        std::cerr << fmt::format("step {:6d}  queries {:9d}  median L2 {:.4f}\n", s.step, s.queries,
+                                 median({s.l2.begin(), s.l2.end()}));
+    };
+  const auto r = boundary_attack(oracle, inputs, labels, bounds.lower, bounds.upper, opt, trace);
   const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 
   std::vector<float> l2;
@@ -150,6 +160,7 @@ int main(int argc, char** argv) {
                  "LibTorch threads, 0 = all cores (default 1: the attack's small batches run far "
                  "faster single-threaded on a busy machine)");
   app.add_option("--dump", a.dump, "Write inputs.npy, labels.npy, adversarial.npy here");
+  app.add_option("--trace-every", a.trace_every, "Log the median L2 to stderr every K steps");
   a.attack.steps = 1000;
   CLI11_PARSE(app, argc, argv);
   try {
