@@ -142,7 +142,7 @@ nlohmann::json run(const Args& a) {
 
 }  // namespace
 
-int main(int argc, char** argv) {
+int main(int argc, char** argv) try {
   CLI::App app{"Boundary attack reference run against a TorchScript model (LibTorch worker)"};
   Args a;
   app.add_option("--model", a.model, "TorchScript file (the zoo's model.pt)")->required();
@@ -163,11 +163,9 @@ int main(int argc, char** argv) {
   app.add_option("--trace-every", a.trace_every, "Log the median L2 to stderr every K steps");
   a.attack.steps = 1000;
   CLI11_PARSE(app, argc, argv);
-  try {
-    std::cout << run(a).dump(2) << '\n';
-  } catch (const Error& e) {
-    std::cerr << "error: " << e.what() << '\n';
-    return 2;
-  }
+  std::cout << run(a).dump(2) << '\n';
   return 0;
+} catch (const std::exception& e) {  // Error (context in the message) or anything unexpected
+  std::cerr << "error: " << e.what() << '\n';
+  return 2;
 }

@@ -259,7 +259,7 @@ TEST(Boundary, RejectsInconsistentArguments) {
 TEST(InputBounds, AreThePreprocessedExtremePixels) {
   LabelledImages im;
   im.count = 2, im.height = 2, im.width = 2, im.channels = 3;
-  im.pixels.resize(2 * 3 * 4);
+  im.pixels.resize(24);  // 2 images x 3 channels x 2 x 2
   std::fill(im.pixels.begin() + 12, im.pixels.end(), std::uint8_t{255});  // image 1: all 255
   im.labels = {0, 0};
   for (const auto* layout : {"NCHW", "NHWC"}) {
