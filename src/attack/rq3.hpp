@@ -9,7 +9,9 @@
 #include <string>
 #include <vector>
 
+#include "attack/boundary.hpp"
 #include "attack/fgsm.hpp"
+#include "attack/genetic.hpp"
 #include "attack/robustness.hpp"
 #include "eval/evaluate.hpp"
 
@@ -23,6 +25,14 @@ struct RobustnessOptions {
   std::vector<std::string> attacks{"fgsm"};
   std::string converted_runtime = "onnxruntime";  // which runtime runs a converted ONNX model
   std::map<std::string, double> fgsm_epsilon{{"mnist", 0.1}, {"cifar10", 8.0 / 255}};
+  BoundaryOptions boundary;  // its l2_budget is replaced by boundary_l2_budget's entry
+  std::map<std::string, float> boundary_l2_budget;  // dataset -> L2; default: the attack's
+  GeneticOptions genetic;
+  // Synonyms for the GA: an embedding file (GloVe / counter-fitted text format) when given,
+  // else WordNet from `wordnet_dir`.
+  std::filesystem::path embedding_file;
+  double embedding_max_distance = 0.5;
+  std::filesystem::path wordnet_dir = "/usr/share/wordnet";
   std::int64_t batch_size = 100;  // rows per worker call outside the attacks
   WorkerSettings workers;
 };
