@@ -184,6 +184,8 @@ def _parser():
     sp = sub.add_parser("all", help="train, then convert, in one process")
     train_args(sp)
     convert_args(sp, False)
+    from convbench_zoo import onnx_tools
+    onnx_tools.add_parser(sub)
     return p
 
 
@@ -200,6 +202,9 @@ def resolve_hparams(args, config) -> HParams:
 def main(argv=None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
+    if args.command == "onnx-tools":
+        from convbench_zoo import onnx_tools
+        return onnx_tools.main(args)
     if args.command in ("train", "all"):
         # Everything that can be wrong with the request is checked here, before the
         # (slow) framework import; each problem is a usage error (exit 2).
