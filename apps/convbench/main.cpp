@@ -205,8 +205,9 @@ void add_check_command(CLI::App& app) {
   static bool integer = false, no_diagnose = false, no_localise = false;
   ck->add_option("original", original, "The original model (SavedModel dir, .pt, .onnx)");
   ck->add_option("converted", converted, "The converted model (.onnx, .pt, SavedModel dir)");
-  auto* md = ck->add_option("--model-dir", model_dir,
-                            "A zoo model directory (manifest.json) instead of the two paths");
+  auto* md = ck->add_option(
+      "--model-dir", model_dir,
+      "A zoo model directory (manifest.json): the two models, unless given as paths");
   ck->add_option("--conversion", conversion, "With --model-dir: which artefact to check")
       ->capture_default_str();
   ck->add_option("--dataset", o.inputs.dataset, "Inputs: a dataset's test split (mnist, ...)");
@@ -246,19 +247,21 @@ void add_check_command(CLI::App& app) {
   ck->add_flag("--no-localise", no_localise, "Do not localise the first diverging layer");
   ck->add_option("--work-dir", work_dir, "Where variants, activation dumps and logs go");
   ck->add_option("--json", json_out, "Write the verdict as JSON");
-  md->excludes(ck->get_option("original"));
   ck->callback([] {
     o.workers.timeout = std::chrono::milliseconds(static_cast<long>(timeout_s * 1000));
-    if (!model_dir.empty()) {
-      models_from_manifest(model_dir, conversion, o);
-    } else {
+    if (!model_dir.empty()) models_from_manifest(model_dir, conversion, o);
+    // Explicit paths win; a --model-dir beside them still gives the zoo's eager definition
+    // (localisation) and the dataset's layout.
+    if (!original.empty() || !converted.empty()) {
       if (original.empty() || converted.empty())
-        throw UsageError("check: give ORIGINAL and CONVERTED, or --model-dir");
+        throw UsageError("check: give both ORIGINAL and CONVERTED (or only --model-dir)");
       const auto tf_in = o.original.tf_input, tf_out = o.original.tf_output;
       o.original = infer_model(original);
       o.original.tf_input = tf_in;
       o.original.tf_output = tf_out;
       o.converted = infer_model(converted);
+    } else if (model_dir.empty()) {
+      throw UsageError("check: give ORIGINAL and CONVERTED, or --model-dir");
     }
     if (!generate.empty()) {
       for (const auto& d : CLI::detail::split(generate, ','))

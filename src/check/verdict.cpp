@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 namespace convbench {
 namespace {
 
@@ -38,6 +40,16 @@ void candidate_text(std::string& s, const CandidateReport& c) {
                        w.original_label, w.converted_label);
     s += "\n";
   }
+  const bool fidelity_failed =
+      std::any_of(c.criteria.begin(), c.criteria.end(), [](const Criterion& k) {
+        return !k.passed && (k.name == "elementwise" || k.name == "misclassification" ||
+                             k.name == "accuracy_drop");
+      });
+  if (fidelity_failed && c.label == "converted" &&
+      std::none_of(c.findings.begin(), c.findings.end(),
+                   [](const Finding& f) { return f.confirmed; }))
+    s += "  no diagnosis rule confirms a cause (output activation, batch size, input "
+         "layout/preprocessing, recurrent conventions)\n";
   for (const auto& f : c.findings)
     s += fmt::format("  {} {}\n      evidence: {}\n", f.confirmed ? "CAUSE:" : "suspect:", f.cause,
                      f.evidence);
