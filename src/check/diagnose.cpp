@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <functional>
+#include <limits>
 #include <numeric>
 
 #include "check/zoo_tools.hpp"
@@ -120,11 +121,15 @@ Probe probe(LoadedModel& m, const Tensor& x, const Tensor& ref, const Tolerance&
 }
 
 // Tries each fix on the probe set; the one that restores agreement (or the best) as a finding.
+// A fix is confirmed only when it restores the labels AND cuts the output error tenfold: argmax
+// agreement alone is weak evidence (a ReLU network's argmax survives x*255, for one).
 std::optional<Finding> try_fixes(const std::vector<InputFix>& fixes, LoadedModel& m,
-                                 const Tensor& x, const Tensor& ref, double before,
+                                 const Tensor& x, const Tensor& ref, const Tensor& before_out,
                                  const Thresholds& th, std::int64_t batch, const char* rule) {
   std::optional<Finding> best;
-  double best_mis = 2;
+  double best_abs = std::numeric_limits<double>::infinity();
+  const double before = compare_outputs(ref, before_out).misclassification;
+  const double before_abs = compare_elementwise(ref, before_out, th.tolerance, 0).max_abs;
   for (const auto& f : fixes) {
     Probe p;
     try {
@@ -134,18 +139,18 @@ std::optional<Finding> try_fixes(const std::vector<InputFix>& fixes, LoadedModel
       continue;
     }
     spdlog::info("diagnosis: {} -> {:.1f}% disagreement", f.name, 100 * p.misclassification);
-    if (p.misclassification >= best_mis) continue;
-    best_mis = p.misclassification;
+    if (p.max_abs >= best_abs) continue;
+    best_abs = p.max_abs;
     Finding fd;
     fd.rule = rule;
-    fd.confirmed = p.misclassification <= th.max_misclassification;
+    fd.confirmed = p.misclassification <= th.max_misclassification && p.max_abs * 10 <= before_abs;
     fd.cause = fmt::format(
         "{}: {}", fd.confirmed ? "input layout/preprocessing mismatch" : "best candidate input fix",
         f.name);
     fd.evidence = fmt::format(
         "on {} samples, argmax disagreement {:.1f}% -> {:.1f}% with this fix applied to the "
-        "converted model's inputs (max abs error {:.3g}{})",
-        x.rows(), 100 * before, 100 * p.misclassification, p.max_abs,
+        "converted model's inputs (max abs error {:.3g} -> {:.3g}{})",
+        x.rows(), 100 * before, 100 * p.misclassification, before_abs, p.max_abs,
         p.elementwise_ok ? ", within tolerance" : "");
     best = fd;
   }
@@ -268,9 +273,11 @@ std::vector<Finding> diagnose_input_shape(LoadedModel& m, const Tensor& inputs,
   const std::int64_t k = std::min(inputs.rows(), kProbeSamples);
   const Tensor x = inputs.slice_rows(0, k), ref = original_outputs.slice_rows(0, k);
   const Shape sample(inputs.shape.begin() + 1, inputs.shape.end());
+  // No converted outputs to compare with (the model cannot take these inputs): all wrong.
+  const Tensor none(ref.shape);
   std::vector<Finding> out;
   if (auto f =
-          try_fixes(layout_fixes(sample, declared), m, x, ref, 1.0, th, batch, "input_layout")) {
+          try_fixes(layout_fixes(sample, declared), m, x, ref, none, th, batch, "input_layout")) {
     if (f->confirmed)
       f->cause = "input layout mismatch: " + f->cause.substr(f->cause.find(": ") + 2);
     out.push_back(*f);
@@ -300,8 +307,8 @@ std::vector<Finding> diagnose(const DiagnoseInput& in) {
     auto fixes = layout_fixes(sample, sample);
     auto pre = preprocessing_fixes(x);
     fixes.insert(fixes.end(), pre.begin(), pre.end());
-    if (auto f = try_fixes(fixes, in.converted, x, ref, before, in.thresholds, in.batch_size,
-                           "input_preprocessing")) {
+    if (auto f = try_fixes(fixes, in.converted, x, ref, in.converted_outputs.slice_rows(0, k),
+                           in.thresholds, in.batch_size, "input_preprocessing")) {
       if (f->confirmed) {
         const bool layout = f->cause.find("transpose") != std::string::npos ||
                             f->cause.find("permuted") != std::string::npos;

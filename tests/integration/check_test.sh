@@ -53,6 +53,12 @@ check "batch-dependent output" 1 "CAUSE: dynamic-axis problem: the converted mod
 check "batch fixed to 1" 1 "FAIL dynamic_batch.*fixed to 1" -- "${cb[@]}" "$pt/model.pt" "$b/fixed_batch.onnx" "${orig[@]}"
 check "perturbed weights, localised (pytorch)" 1 "first diverging layer: net.conv2 " -- "${cb[@]}" "$pt/model.pt" "$b/perturbed.onnx" "${orig[@]}" --json "$tmp/perturbed.json"
 check "perturbed weights, localised (keras)" 1 "first diverging layer: conv2 " -- "${cb[@]}" "$ks/saved_model" "$b/keras_perturbed.onnx" --model-dir "$ks" --data-dir "$data" --limit 64
+if ! python3 -c "
+import json; c=json.load(open('$tmp/perturbed.json'))['candidates'][0]
+assert not any(f['confirmed'] for f in c['diagnosis']), c['diagnosis']  # no false cause
+l=c['localisation']; assert l['first_divergent']=='net.conv2' and l['unmatched']==[], l
+assert [x['failed_elements'] for x in l['layers'][:3]]==[0,0,0], l['layers'][:3]  # conv1..pool1 agree
+"; then echo "FAIL perturbed json"; failures=$((failures + 1)); else echo "ok   perturbed json"; fi
 gru=(--generate 12 --range 0,50 --integer --count 200)
 check "faithful GRU passes" 0 "convbench check: PASS" -- "${cb[@]}" "$b/gru.pt" "$b/gru.onnx" "${gru[@]}"
 check "GRU linear_before_reset" 1 "CAUSE: GRU linear_before_reset convention mismatch" -- "${cb[@]}" "$b/gru.pt" "$b/gru_flipped.onnx" "${gru[@]}"
