@@ -47,6 +47,7 @@ p=json.load(open('$tmp/pass.json')); assert p['inputs']['samples']==256 and p['o
 # Fail (1), each with its cause.
 orig=(--model-dir "$pt" --data-dir "$data")
 check "transposed layout" 1 "CAUSE: input layout mismatch: H/W transpose" -- "${cb[@]}" "$pt/model.pt" "$b/transposed.onnx" "${orig[@]}" --no-localise
+check "NHWC input declared" 1 "CAUSE: input layout mismatch: NCHW->NHWC transpose" -- "${cb[@]}" "$pt/model.pt" "$b/nhwc.onnx" "${orig[@]}"
 check "input normalisation" 1 "CAUSE: input preprocessing mismatch: inputs scaled x\*255" -- "${cb[@]}" "$pt/model.pt" "$b/norm.onnx" "${orig[@]}" --no-localise
 check "logits vs softmax" 1 "CAUSE: output activation mismatch: the converted model outputs logits" -- "${cb[@]}" "$pt/model.pt" "$b/logits.onnx" "${orig[@]}" --no-localise
 check "batch-dependent output" 1 "CAUSE: dynamic-axis problem: the converted model's outputs depend on the batch size" -- "${cb[@]}" "$pt/model.pt" "$b/batchdep.onnx" "${orig[@]}" --no-localise

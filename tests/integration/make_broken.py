@@ -2,6 +2,7 @@
 
 From a zoo LeNet-5's faithful ONNX (torch.onnx export) it writes, into OUT:
   transposed.onnx   the input's H and W axes swapped (a layout mix-up at the first op)
+  nhwc.onnx         declares an NHWC input (a converter that kept the source layout)
   norm.onnx         inputs divided by 255 inside the model (preprocessing applied twice:
                     the converted model expects raw 0..255 pixels)
   logits.onnx       the final Softmax dropped (logits where the original gives probabilities)
@@ -45,6 +46,16 @@ def transposed(src):
     m = _load(src)
     return _prepend(m, lambda i, o: ([helper.make_node("Transpose", [i], [o], perm=[0, 1, 3, 2],
                                                         name="/broken/Transpose")], []), "t")
+
+
+def nhwc(src):
+    """Declares an NHWC input [N, 28, 28, 1] and transposes inside: fed NCHW it cannot run."""
+    m = _prepend(_load(src), lambda i, o: ([helper.make_node("Transpose", [i], [o], perm=[0, 3, 1, 2],
+                                                              name="/broken/ToNCHW")], []), "h")
+    d = m.graph.input[0].type.tensor_type.shape.dim
+    c, h, w = (d[k].dim_value for k in (1, 2, 3))
+    d[1].dim_value, d[2].dim_value, d[3].dim_value = h, w, c
+    return m
 
 
 def norm(src):
@@ -138,7 +149,7 @@ def gru(out: Path):
 def main(src, out):
     src, out = Path(src), Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    for name, fn in [("transposed", transposed), ("norm", norm), ("logits", logits),
+    for name, fn in [("transposed", transposed), ("nhwc", nhwc), ("norm", norm), ("logits", logits),
                      ("perturbed", perturbed), ("batchdep", batchdep), ("fixed_batch", fixed_batch)]:
         m = fn(src)
         onnx.checker.check_model(m)
