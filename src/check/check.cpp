@@ -89,7 +89,7 @@ bool fidelity_failed(const CandidateReport& c) {
 
 // The converted model's declared input shape, when it is fixed and differs from the data's.
 std::optional<Shape> shape_mismatch(const LoadedModel& m, const Tensor& inputs) {
-  const auto declared = m.declared_sample_shape();
+  auto declared = m.declared_sample_shape();
   const Shape sample(inputs.shape.begin() + 1, inputs.shape.end());
   if (declared && *declared != sample) return declared;
   return std::nullopt;

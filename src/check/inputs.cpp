@@ -66,7 +66,7 @@ std::vector<Out> convert(const RawNpy& r, const std::string& what) {
     for (std::size_t i = 0; i < n; ++i) {
       In v;
       std::memcpy(&v, r.data.data() + i * sizeof(In), sizeof(In));
-      out[i] = static_cast<Out>(v);
+      out[i] = static_cast<Out>(v);  // NOLINT(bugprone-signed-char-misuse): i1 is signed data
     }
   };
   const std::string& d = r.descr;
@@ -99,7 +99,8 @@ LabelledTensor from_arrays(std::vector<std::pair<std::string, std::string>> arra
   std::vector<Tensor> parts;
   for (const auto& [name, bytes] : arrays) {
     const std::string stem = fs::path(name).stem().string();
-    const std::string where = what + ":" + name;
+    std::string where = what;
+    where.append(":").append(name);
     if (is_label_name(stem)) {
       out.labels = parse_npy_labels(bytes, where);
     } else {
