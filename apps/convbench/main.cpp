@@ -1,5 +1,6 @@
 // The convbench command line. Errors are caught here, once, and mapped to exit codes:
-// 0 success, 2 usage or infrastructure error (bad flag, missing or corrupt file, no runtime).
+// 0 success, 2 usage or infrastructure error (bad flag, missing or corrupt file, no runtime);
+// `check` also returns 1 for a FAIL verdict.
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
@@ -8,6 +9,8 @@
 #include <fstream>
 #include <iostream>
 
+#include "check/check.hpp"
+#include "check/verdict.hpp"
 #include "core/error.hpp"
 #include "data/catalogue.hpp"
 #include "data/fetch.hpp"
@@ -224,6 +227,112 @@ void add_runtimes_command(CLI::App& app) {
   });
 }
 
+// `convbench check`: exit 0 pass, 1 fidelity/performance failure, 2 usage/infrastructure error.
+int check_exit_code = 0;
+
+void add_check_command(CLI::App& app) {
+  auto* ck = app.add_subcommand(
+      "check", "Gate a conversion: original vs converted on the same inputs -> PASS/FAIL + cause");
+  static CheckOptions o;
+  static std::string original, converted, model_dir, conversion = "onnx", config, json_out,
+                                                     work_dir, generate, range = "0,1";
+  static double timeout_s = 600, max_mis_pct = -1, max_acc_drop_pct = -1, latency = -1, size = -1,
+                atol = -1, rtol = -1;
+  static std::vector<std::string> variants;
+  static bool integer = false, no_diagnose = false, no_localise = false;
+  ck->add_option("original", original, "The original model (SavedModel dir, .pt, .onnx)");
+  ck->add_option("converted", converted, "The converted model (.onnx, .pt, SavedModel dir)");
+  auto* md = ck->add_option(
+      "--model-dir", model_dir,
+      "A zoo model directory (manifest.json): the two models, unless given as paths");
+  ck->add_option("--conversion", conversion, "With --model-dir: which artefact to check")
+      ->capture_default_str();
+  ck->add_option("--dataset", o.inputs.dataset, "Inputs: a dataset's test split (mnist, ...)");
+  ck->add_option("--data-dir", o.inputs.data_dir, "The dataset's official files");
+  ck->add_option("--layout", o.inputs.layout, "Dataset inputs' layout (NCHW, NHWC, tokens)")
+      ->capture_default_str();
+  ck->add_option("--inputs", o.inputs.files, "Inputs: a .npy, .npz or a folder of .npy");
+  ck->add_option("--generate", generate, "Inputs: generated, per-sample shape e.g. 1,28,28");
+  ck->add_option("--count", o.inputs.generate_count, "Generated samples")->capture_default_str();
+  ck->add_option("--range", range, "Generated value range low,high")->capture_default_str();
+  ck->add_flag("--integer", integer, "Generated values are whole numbers (token ids)");
+  ck->add_option("--seed", o.inputs.seed, "Generator seed")->capture_default_str();
+  ck->add_option("--limit", o.inputs.limit, "Use only the first N samples (0 = all)")
+      ->capture_default_str();
+  ck->add_option("--config", config, "Thresholds from a TOML file (docs/check.md)");
+  ck->add_option("--atol", atol, "Absolute tolerance (default 1e-5)");
+  ck->add_option("--rtol", rtol, "Relative tolerance (default 1e-3)");
+  ck->add_option("--max-misclassification", max_mis_pct,
+                 "Max % of samples whose argmax changes (default 1)");
+  ck->add_option("--max-accuracy-drop", max_acc_drop_pct, "Max accuracy drop in % points (labels)");
+  ck->add_option("--max-latency-ratio", latency, "Max converted/original inference time");
+  ck->add_option("--max-size-ratio", size, "Max converted/original size on disk");
+  ck->add_option("--variants", variants, "Also evaluate ONNX variants: fp16,int8")
+      ->delimiter(',')
+      ->check(CLI::IsMember({"fp16", "int8"}));
+  ck->add_option("--batch-size", o.batch_size, "Batch size")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  ck->add_option("--warmup", o.warmup_batches, "Untimed warm-up batches")->capture_default_str();
+  ck->add_option("--threads", o.workers.threads, "Intra-op threads per runtime (0 = all cores)");
+  ck->add_option("--timeout", timeout_s, "Seconds a worker may take for one request");
+  ck->add_option("--tf-input", o.original.tf_input, "SavedModel input tensor")
+      ->capture_default_str();
+  ck->add_option("--tf-output", o.original.tf_output, "SavedModel output tensor")
+      ->capture_default_str();
+  ck->add_flag("--no-diagnose", no_diagnose, "Do not look for the cause of a failure");
+  ck->add_flag("--no-localise", no_localise, "Do not localise the first diverging layer");
+  ck->add_option("--work-dir", work_dir, "Where variants, activation dumps and logs go");
+  ck->add_option("--json", json_out, "Write the verdict as JSON");
+  ck->callback([] {
+    o.workers.timeout = std::chrono::milliseconds(static_cast<long>(timeout_s * 1000));
+    if (!model_dir.empty()) models_from_manifest(model_dir, conversion, o);
+    // Explicit paths win; a --model-dir beside them still gives the zoo's eager definition
+    // (localisation) and the dataset's layout.
+    if (!original.empty() || !converted.empty()) {
+      if (original.empty() || converted.empty())
+        throw UsageError("check: give both ORIGINAL and CONVERTED (or only --model-dir)");
+      const auto tf_in = o.original.tf_input, tf_out = o.original.tf_output;
+      o.original = infer_model(original);
+      o.original.tf_input = tf_in;
+      o.original.tf_output = tf_out;
+      o.converted = infer_model(converted);
+    } else if (model_dir.empty()) {
+      throw UsageError("check: give ORIGINAL and CONVERTED, or --model-dir");
+    }
+    if (!generate.empty()) {
+      for (const auto& d : CLI::detail::split(generate, ','))
+        o.inputs.generate_shape.push_back(std::stoll(d));
+      const auto r = CLI::detail::split(range, ',');
+      if (r.size() != 2) throw UsageError("--range: give low,high");
+      o.inputs.low = std::stod(r[0]);
+      o.inputs.high = std::stod(r[1]);
+      o.inputs.integer = integer;
+    }
+    if (!config.empty()) read_thresholds(config, o.thresholds);
+    auto& t = o.thresholds;  // flags override the config file
+    if (atol >= 0) t.tolerance.atol = atol;
+    if (rtol >= 0) t.tolerance.rtol = rtol;
+    if (max_mis_pct >= 0) t.max_misclassification = max_mis_pct / 100;
+    if (max_acc_drop_pct >= 0) t.max_accuracy_drop = max_acc_drop_pct / 100;
+    if (latency >= 0) t.max_latency_ratio = latency;
+    if (size >= 0) t.max_size_ratio = size;
+    o.variants = variants;
+    o.diagnose = !no_diagnose;
+    o.localise = !no_localise;
+    if (!work_dir.empty()) o.work_dir = work_dir;
+    const CheckReport r = run_check(o);
+    fmt::print("{}", verdict_text(r));
+    if (!json_out.empty()) {
+      const fs::path p(json_out);
+      if (p.has_parent_path()) fs::create_directories(p.parent_path());
+      std::ofstream(p) << verdict_json(r).dump(2) << '\n';
+      fmt::print("verdict: {}\n", p.string());
+    }
+    check_exit_code = verdict_exit_code(r);
+  });
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -235,6 +344,7 @@ int main(int argc, char** argv) {
   add_study_commands(app);
   add_runtimes_command(app);
   add_report_command(app);
+  add_check_command(app);
   spdlog::set_pattern("[%H:%M:%S] %^%l%$ %v");
   try {
     app.parse(argc, argv);
@@ -244,5 +354,5 @@ int main(int argc, char** argv) {
     spdlog::error("{}", e.what());
     return 2;
   }
-  return 0;
+  return check_exit_code;
 }

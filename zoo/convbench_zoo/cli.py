@@ -188,6 +188,8 @@ def _parser():
     fp.add_argument("--tables", required=True, type=Path, help="tables.json of `convbench report`")
     fp.add_argument("--history", required=True, type=Path, help="history.csv (per-epoch curves)")
     fp.add_argument("--out", required=True, type=Path, help="directory for fig*.svg")
+    from convbench_zoo import onnx_tools
+    onnx_tools.add_parser(sub)
     return p
 
 
@@ -207,6 +209,9 @@ def main(argv=None) -> int:
     if args.command == "figures":
         from convbench_zoo import figures
         return figures.main(args)
+    if args.command == "onnx-tools":
+        from convbench_zoo import onnx_tools
+        return onnx_tools.main(args)
     if args.command in ("train", "all"):
         # Everything that can be wrong with the request is checked here, before the
         # (slow) framework import; each problem is a usage error (exit 2).
