@@ -168,7 +168,7 @@ void add_study_commands(CLI::App& app) {
   });
 
   auto* tb = app.add_subcommand(
-      "tables", "Write Tables I-IV (Markdown, CSV) and Fig. 2 data from a results store");
+      "tables", "Write Tables I-VII (Markdown, CSV) and the data of Figs. 2-4 from a results store");
   static std::string store_path, tables_out;
   tb->add_option("--store", store_path, "results.sqlite of a study")
       ->required()

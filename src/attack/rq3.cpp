@@ -97,8 +97,8 @@ AttackRun run_attack(const std::string& attack, Runner& original, const Manifest
         image_input_domain(m.dataset, parse_layout(m.layout), std::span(m.input_shape));
     BoundaryOptions bo = opt.boundary;
     const auto it = opt.boundary_l2_budget.find(m.dataset);
-    bo.l2_budget = it != opt.boundary_l2_budget.end() ? it->second
-                                                      : boundary_default_l2_budget(m.dataset);
+    bo.l2_budget =
+        it != opt.boundary_l2_budget.end() ? it->second : boundary_default_l2_budget(m.dataset);
     bo.seed = static_cast<std::uint64_t>(opt.seed);
     const BoundaryResult br = boundary_attack(oracle, x, y, domain.lower, domain.upper, bo);
     run.adversarial = br.adversarial;
@@ -110,26 +110,26 @@ AttackRun run_attack(const std::string& attack, Runner& original, const Manifest
       run.admissible.push_back(s.status == BoundaryStatus::attacked && s.l2 <= bo.l2_budget);
       run.perturbation.push_back(s.l2);
     }
-    run.params = {{"steps", bo.steps},
-                  {"steps_run", br.steps_run},
-                  {"l2_budget", bo.l2_budget},
-                  {"spherical_step", bo.spherical_step},
-                  {"source_step", bo.source_step},
-                  {"init_directions", bo.init_directions},
-                  {"max_queries", bo.max_queries},
-                  {"no_starting_point",
-                   std::count_if(br.samples.begin(), br.samples.end(), [](auto& s) {
-                     return s.status == BoundaryStatus::no_starting_point;
-                   })}};
+    run.params = {
+        {"steps", bo.steps},
+        {"steps_run", br.steps_run},
+        {"l2_budget", bo.l2_budget},
+        {"spherical_step", bo.spherical_step},
+        {"source_step", bo.source_step},
+        {"init_directions", bo.init_directions},
+        {"max_queries", bo.max_queries},
+        {"no_starting_point", std::count_if(br.samples.begin(), br.samples.end(), [](auto& s) {
+           return s.status == BoundaryStatus::no_starting_point;
+         })}};
   } else if (attack == "genetic") {
     const auto& in = m.raw.at("input");
     const Vocabulary vocab = Vocabulary::load(m.dir / in.at("vocab_file").get<std::string>());
     const SynonymTable synonyms =
         opt.embedding_file.empty()
             ? wordnet_synonyms(vocab, {opt.wordnet_dir, static_cast<std::size_t>(opt.genetic.k)})
-            : embedding_neighbours(vocab, {opt.embedding_file,
-                                           static_cast<std::size_t>(opt.genetic.k),
-                                           opt.embedding_max_distance});
+            : embedding_neighbours(vocab,
+                                   {opt.embedding_file, static_cast<std::size_t>(opt.genetic.k),
+                                    opt.embedding_max_distance});
     GeneticOptions go = opt.genetic;
     go.seed = static_cast<std::uint64_t>(opt.seed);
     const GeneticReport gr = genetic_attack(oracle, x, y, synonyms, go);
@@ -141,21 +141,21 @@ AttackRun run_attack(const std::string& attack, Runner& original, const Manifest
       rows.emplace_back(Shape{1, static_cast<std::int64_t>(r.adversarial.size())}, r.adversarial);
       run.perturbation.push_back(r.modified_ratio);
     }
-    if (rows.empty()) fail("no input of D was attacked (none has {}-{} words)", go.min_words,
-                           go.max_words);
+    if (rows.empty())
+      fail("no input of D was attacked (none has {}-{} words)", go.min_words, go.max_words);
     run.adversarial = concat_rows(rows);
-    run.params = {{"population", go.population},
-                  {"generations", go.generations},
-                  {"max_modified_ratio", go.max_modified_ratio},
-                  {"words", {go.min_words, go.max_words}},
-                  {"k", go.k},
-                  {"max_queries_per_text", go.max_queries},
-                  {"synonyms", opt.embedding_file.empty()
-                                   ? "wordnet " + opt.wordnet_dir.string()
-                                   : fmt::format("embedding {} (distance < {})",
-                                                 opt.embedding_file.string(),
-                                                 opt.embedding_max_distance)},
-                  {"skipped", gr.totals.skipped}};
+    run.params = {
+        {"population", go.population},
+        {"generations", go.generations},
+        {"max_modified_ratio", go.max_modified_ratio},
+        {"words", {go.min_words, go.max_words}},
+        {"k", go.k},
+        {"max_queries_per_text", go.max_queries},
+        {"synonyms", opt.embedding_file.empty()
+                         ? "wordnet " + opt.wordnet_dir.string()
+                         : fmt::format("embedding {} (distance < {})", opt.embedding_file.string(),
+                                       opt.embedding_max_distance)},
+        {"skipped", gr.totals.skipped}};
   } else {
     fail<UsageError>("unknown attack '{}' (known: fgsm, boundary, genetic)", attack);
   }
@@ -250,10 +250,10 @@ std::vector<AttackRecord> run_robustness(const EvalResult& eval, const Robustnes
     for (const auto* o : outs) preds.push_back(argmax_rows(*o));
     for (std::size_t i = 0; i < labels.size(); ++i)
       if (std::all_of(preds.begin(), preds.end(), [&](auto& p) { return p[i] == labels[i]; }) &&
-          (!by_length ||
-           (words(i) >= opt.genetic.min_words && words(i) <= opt.genetic.max_words)))
+          (!by_length || (words(i) >= opt.genetic.min_words && words(i) <= opt.genetic.max_words)))
         pool.push_back(static_cast<std::int64_t>(i));
   }
+  const std::size_t eligible = pool.size();
   std::mt19937_64 rng(static_cast<std::uint64_t>(opt.seed));
   std::shuffle(pool.begin(), pool.end(), rng);
   if (static_cast<std::int64_t>(pool.size()) > opt.inputs) pool.resize(opt.inputs);
@@ -262,8 +262,11 @@ std::vector<AttackRecord> run_robustness(const EvalResult& eval, const Robustnes
   const Tensor x = gather_rows(eval.data.inputs, pool);
   std::vector<std::int64_t> y;
   for (auto i : pool) y.push_back(labels[static_cast<std::size_t>(i)]);
-  spdlog::info("{}: RQ3 on {} inputs (of {} correct by all), attacks: {}", id, pool.size(),
-               labels.size(), fmt::join(attacks, ", "));
+  spdlog::info(
+      "{}: RQ3 on {} inputs ({} of {} test inputs are correct under every model{}), "
+      "attacks: {}",
+      id, pool.size(), eligible, labels.size(), by_length ? " and of 10-100 words" : "",
+      fmt::join(attacks, ", "));
 
   std::unique_ptr<Runner> original;
   try {

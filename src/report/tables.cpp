@@ -283,6 +283,11 @@ std::vector<TableCell> aggregate_attack_tables(const std::vector<StoredAttack>& 
     Get get;
     bool per_attack;
   };
+  // The paper's order (FGSM, Boundary, GA), then any other attack.
+  std::vector<std::string> attack_order;
+  for (const char* a : {"fgsm", "boundary", "genetic"})
+    if (attack_names.erase(a)) attack_order.emplace_back(a);
+  attack_order.insert(attack_order.end(), attack_names.begin(), attack_names.end());
   std::vector<TableCell> out;
   // One table's cells: rows x attacks x quantities x variants; `role` "" = the original.
   const auto emit = [&](const std::string& table, bool text_rows, const std::vector<Spec>& specs,
@@ -291,8 +296,10 @@ std::vector<TableCell> aggregate_attack_tables(const std::vector<StoredAttack>& 
       const auto nl = key.find('\n');
       const std::string model = key.substr(0, nl), fw = key.substr(nl + 1);
       if (is_text_model(model) != text_rows) continue;
-      for (const auto& spec : specs)
-        for (const auto& attack : spec.per_attack ? attack_names : std::set<std::string>{""})
+      // The paper's layout: one column group per attack.
+      const std::vector<std::string> no_attack{""};
+      for (const auto& attack : specs.front().per_attack ? attack_order : no_attack)
+        for (const auto& spec : specs)
           for (const auto& vid : variant_ids) {
             // The original's numbers (success on the original, attack cost) are the same in each
             // conversion's record of a cell: take one per cell.

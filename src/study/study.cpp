@@ -141,6 +141,7 @@ class Runner {
       if (c_.robustness && cell.plan->rq3_inputs.value_or(1) > 0) {
         RobustnessOptions ro = *c_.robustness;
         ro.inputs = cell.plan->rq3_inputs.value_or(ro.inputs);
+        ro.boundary.steps = cell.plan->rq3_boundary_steps.value_or(ro.boundary.steps);
         ro.seed += cell.key.replicate;
         ro.batch_size = c_.batch_size;
         ro.workers = eo.workers;

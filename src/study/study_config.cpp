@@ -58,7 +58,38 @@ RobustnessOptions read_robustness(const toml::node_view<const toml::node>& r,
                          dataset.str());
       o.fgsm_epsilon[std::string(dataset.str())] = *e;
     }
+  if (const auto* l2 = r["boundary"]["l2_budget"].as_table())
+    for (const auto& [dataset, v] : *l2) {
+      const auto b = v.value<double>();
+      if (!b || *b <= 0)
+        fail<UsageError>("{}: robustness.boundary.l2_budget.{} must be a positive number",
+                         file.string(), dataset.str());
+      o.boundary_l2_budget[std::string(dataset.str())] = static_cast<float>(*b);
+    }
+  const auto b = r["boundary"];
+  o.boundary.steps = get_or<int>(b["steps"], o.boundary.steps);
+  o.boundary.init_directions = get_or<int>(b["init_directions"], o.boundary.init_directions);
+  o.boundary.max_queries = get_or<std::int64_t>(b["max_queries"], o.boundary.max_queries);
+  o.boundary.spherical_step =
+      static_cast<float>(get_or<double>(b["spherical_step"], o.boundary.spherical_step));
+  o.boundary.source_step =
+      static_cast<float>(get_or<double>(b["source_step"], o.boundary.source_step));
+  const auto g = r["genetic"];
+  o.genetic.population = get_or<std::int64_t>(g["population"], o.genetic.population);
+  o.genetic.generations = get_or<std::int64_t>(g["generations"], o.genetic.generations);
+  o.genetic.max_modified_ratio =
+      get_or<double>(g["max_modified_ratio"], o.genetic.max_modified_ratio);
+  o.genetic.min_words = get_or<std::int64_t>(g["min_words"], o.genetic.min_words);
+  o.genetic.max_words = get_or<std::int64_t>(g["max_words"], o.genetic.max_words);
+  o.genetic.k = get_or<std::int64_t>(g["k"], o.genetic.k);
+  o.genetic.max_queries = get_or<std::int64_t>(g["max_queries"], o.genetic.max_queries);
+  o.embedding_file = get_or<std::string>(g["embedding_file"], "");
+  o.embedding_max_distance = get_or<double>(g["max_distance"], o.embedding_max_distance);
+  o.wordnet_dir = get_or<std::string>(g["wordnet_dir"], o.wordnet_dir.string());
   if (o.inputs < 1) fail<UsageError>("{}: robustness.inputs must be >= 1", file.string());
+  if (o.boundary.steps < 0 || o.genetic.population < 1 || o.genetic.generations < 0 ||
+      o.genetic.k < 1)
+    fail<UsageError>("{}: robustness: steps/generations >= 0, population/k >= 1", file.string());
   return o;
 }
 
@@ -105,6 +136,7 @@ StudyConfig read_study_config(const fs::path& file, const fs::path& models_toml)
     p.val_subset = get_or<std::int64_t>((*m)["val_subset"], 0);
     p.test_limit = get_or<std::int64_t>((*m)["test_limit"], 0);
     if (auto n = (*m)["rq3_inputs"].value<std::int64_t>()) p.rq3_inputs = *n;
+    if (auto n = (*m)["rq3_boundary_steps"].value<int>()) p.rq3_boundary_steps = *n;
     c.models.push_back(p);
   }
   if (t["robustness"]) c.robustness = read_robustness(t["robustness"], file);

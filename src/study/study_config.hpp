@@ -20,6 +20,7 @@ struct ModelPlan {
   std::int64_t val_subset = 0;             // 0 = the whole test split for per-epoch validation
   std::int64_t test_limit = 0;             // samples evaluated; 0 = all
   std::optional<std::int64_t> rq3_inputs;  // overrides robustness.inputs; 0 = no RQ3
+  std::optional<int> rq3_boundary_steps;   // overrides robustness.boundary.steps
 };
 
 struct DatasetOptions {
