@@ -191,7 +191,8 @@ bool attack_applies(const std::string& attack, const std::string& dataset) {
 
 std::vector<AttackRecord> run_robustness(const EvalResult& eval, const RobustnessOptions& opt) {
   const Manifest& m = eval.manifest;
-  const std::string id = fmt::format("{}/{}", m.model, m.framework);
+  const std::string id =
+      opt.label.empty() ? fmt::format("{}/{}", m.model, m.framework) : opt.label;
   std::vector<std::string> attacks;
   for (const auto& a : opt.attacks)
     if (attack_applies(a, m.dataset)) attacks.push_back(a);

@@ -35,6 +35,7 @@ struct RobustnessOptions {
   std::filesystem::path wordnet_dir = "/usr/share/wordnet";
   std::int64_t batch_size = 100;  // rows per worker call outside the attacks
   WorkerSettings workers;
+  std::string label;  // for the log ("lenet5/keras/r0"); default: model/framework
 };
 
 // Attacks that apply to a dataset ("fgsm", "boundary" for images; "genetic" for text).

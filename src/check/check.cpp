@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <exception>
 
 #include "check/zoo_tools.hpp"
 #include "core/error.hpp"
@@ -197,11 +198,31 @@ void models_from_manifest(const fs::path& dir, const std::string& conversion, Ch
   }
 }
 
+// A work directory of our own (none given): removed when the check completes; kept when it ends
+// in an error, because the error message may point at worker logs inside it.
+class ScratchDir {
+ public:
+  explicit ScratchDir(fs::path p) : path_(std::move(p)) {}
+  ~ScratchDir() {
+    if (!path_.empty() && std::uncaught_exceptions() == 0) {
+      std::error_code ec;
+      fs::remove_all(path_, ec);
+    }
+  }
+  ScratchDir(const ScratchDir&) = delete;
+  ScratchDir& operator=(const ScratchDir&) = delete;
+
+ private:
+  fs::path path_;
+};
+
 CheckReport run_check(const CheckOptions& optin) {
   const auto t0 = std::chrono::steady_clock::now();
   CheckOptions opt = optin;
-  if (opt.work_dir.empty())
+  const bool own_work_dir = opt.work_dir.empty();
+  if (own_work_dir)
     opt.work_dir = fs::temp_directory_path() / fmt::format("convbench-check-{}", getpid());
+  const ScratchDir scratch(own_work_dir ? opt.work_dir : fs::path());
   fs::create_directories(opt.work_dir);
   if (!opt.workers.log_dir) opt.workers.log_dir = opt.work_dir / "logs";
   fs::create_directories(*opt.workers.log_dir);

@@ -145,6 +145,7 @@ class Runner {
         ro.seed += cell.key.replicate;
         ro.batch_size = c_.batch_size;
         ro.workers = eo.workers;
+        ro.label = id;
         attacks = run_robustness(er, ro);
       }
       store_.save_cell(rec, &er, attacks);
