@@ -191,8 +191,7 @@ bool attack_applies(const std::string& attack, const std::string& dataset) {
 
 std::vector<AttackRecord> run_robustness(const EvalResult& eval, const RobustnessOptions& opt) {
   const Manifest& m = eval.manifest;
-  const std::string id =
-      opt.label.empty() ? fmt::format("{}/{}", m.model, m.framework) : opt.label;
+  const std::string id = opt.label.empty() ? fmt::format("{}/{}", m.model, m.framework) : opt.label;
   std::vector<std::string> attacks;
   for (const auto& a : opt.attacks)
     if (attack_applies(a, m.dataset)) attacks.push_back(a);
@@ -248,6 +247,7 @@ std::vector<AttackRecord> run_robustness(const EvalResult& eval, const Robustnes
   };
   {
     std::vector<std::vector<std::int64_t>> preds;
+    preds.reserve(outs.size());
     for (const auto* o : outs) preds.push_back(argmax_rows(*o));
     for (std::size_t i = 0; i < labels.size(); ++i)
       if (std::all_of(preds.begin(), preds.end(), [&](auto& p) { return p[i] == labels[i]; }) &&
@@ -262,6 +262,7 @@ std::vector<AttackRecord> run_robustness(const EvalResult& eval, const Robustnes
   if (pool.empty()) return fail_all("no test input is classified correctly by every model");
   const Tensor x = gather_rows(eval.data.inputs, pool);
   std::vector<std::int64_t> y;
+  y.reserve(pool.size());
   for (auto i : pool) y.push_back(labels[static_cast<std::size_t>(i)]);
   spdlog::info(
       "{}: RQ3 on {} inputs ({} of {} test inputs are correct under every model{}), "

@@ -285,6 +285,7 @@ std::vector<TableCell> aggregate_attack_tables(const std::vector<StoredAttack>& 
   };
   // The paper's order (FGSM, Boundary, GA), then any other attack.
   std::vector<std::string> attack_order;
+  attack_order.reserve(attack_names.size());
   for (const char* a : {"fgsm", "boundary", "genetic"})
     if (attack_names.erase(a)) attack_order.emplace_back(a);
   attack_order.insert(attack_order.end(), attack_names.begin(), attack_names.end());

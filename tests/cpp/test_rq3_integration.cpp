@@ -14,10 +14,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-fs::path models_root() {
-  const char* p = std::getenv("CONVBENCH_TEST_MODELS");
-  return p != nullptr ? fs::path(p) : fs::path();
-}
+fs::path models_root() { return testing::zoo_test_models(); }
 
 EvalOptions eval_options(const fs::path& model_dir) {
   EvalOptions o;

@@ -2,10 +2,17 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <cstdlib>
 #include <filesystem>
 #include <string>
 
 namespace convbench::testing {
+
+// The tiny zoo models of the ctest fixture `zoo_models` ($CONVBENCH_TEST_MODELS); empty if unset.
+inline std::filesystem::path zoo_test_models() {
+  const char* p = std::getenv("CONVBENCH_TEST_MODELS");
+  return p != nullptr ? std::filesystem::path(p) : std::filesystem::path();
+}
 
 // A fresh temporary directory per test, removed afterwards.
 class TempDirTest : public ::testing::Test {
