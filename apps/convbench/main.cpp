@@ -168,7 +168,8 @@ void add_study_commands(CLI::App& app) {
   });
 
   auto* tb = app.add_subcommand(
-      "tables", "Write Tables I-VII (Markdown, CSV) and the data of Figs. 2-4 from a results store");
+      "tables",
+      "Write Tables I-VII (Markdown, CSV) and the data of Figs. 2-4 from a results store");
   static std::string store_path, tables_out;
   tb->add_option("--store", store_path, "results.sqlite of a study")
       ->required()
@@ -242,9 +243,8 @@ void add_check_command(CLI::App& app) {
   static bool integer = false, no_diagnose = false, no_localise = false;
   ck->add_option("original", original, "The original model (SavedModel dir, .pt, .onnx)");
   ck->add_option("converted", converted, "The converted model (.onnx, .pt, SavedModel dir)");
-  auto* md = ck->add_option(
-      "--model-dir", model_dir,
-      "A zoo model directory (manifest.json): the two models, unless given as paths");
+  ck->add_option("--model-dir", model_dir,
+                 "A zoo model directory (manifest.json): the two models, unless given as paths");
   ck->add_option("--conversion", conversion, "With --model-dir: which artefact to check")
       ->capture_default_str();
   ck->add_option("--dataset", o.inputs.dataset, "Inputs: a dataset's test split (mnist, ...)");
@@ -276,10 +276,10 @@ void add_check_command(CLI::App& app) {
   ck->add_option("--warmup", o.warmup_batches, "Untimed warm-up batches")->capture_default_str();
   ck->add_option("--threads", o.workers.threads, "Intra-op threads per runtime (0 = all cores)");
   ck->add_option("--timeout", timeout_s, "Seconds a worker may take for one request");
-  ck->add_option("--tf-input", o.original.tf_input, "SavedModel input tensor")
-      ->capture_default_str();
-  ck->add_option("--tf-output", o.original.tf_output, "SavedModel output tensor")
-      ->capture_default_str();
+  ck->add_option("--tf-input", o.original.tf_input,
+                 "SavedModel input tensor (default: its serving_default signature's)");
+  ck->add_option("--tf-output", o.original.tf_output,
+                 "SavedModel output tensor (default: its serving_default signature's)");
   ck->add_flag("--no-diagnose", no_diagnose, "Do not look for the cause of a failure");
   ck->add_flag("--no-localise", no_localise, "Do not localise the first diverging layer");
   ck->add_option("--work-dir", work_dir, "Where variants, activation dumps and logs go");

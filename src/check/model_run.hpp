@@ -13,8 +13,8 @@ namespace convbench {
 struct ModelRef {
   std::filesystem::path path;
   std::string format;  // "onnx", "torchscript", "tf_savedmodel", "coreml_mlprogram"
-  std::string tf_input = "serving_default_input:0";  // SavedModel signature tensors
-  std::string tf_output = "StatefulPartitionedCall:0";
+  // SavedModel tensors; empty: the worker reads them from the serving_default signature.
+  std::string tf_input, tf_output;
 };
 
 // The format of a model file from its name: *.onnx, *.pt/*.pth/*.torchscript, a directory with

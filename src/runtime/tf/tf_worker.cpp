@@ -1,12 +1,13 @@
 // TensorFlow worker: runs a SavedModel's serving signature through TensorFlow's C API (the
-// tensorflow-cpu wheel's libtensorflow_cc.so.2). The signature's graph tensor names come from
-// the zoo's manifest, so no MetaGraphDef parsing is needed here.
+// tensorflow-cpu wheel's libtensorflow_cc.so.2). The signatures' graph tensor names come from the
+// zoo's manifest when given, else from the SavedModel's own MetaGraphDef (signatures.hpp).
 #include <tensorflow/c/c_api.h>
 
 #include <cstring>
 #include <memory>
 
 #include "core/error.hpp"
+#include "runtime/tf/signatures.hpp"
 #include "runtime/worker_main.hpp"
 
 namespace convbench {
@@ -21,6 +22,9 @@ struct GraphDel {
 };
 struct OptsDel {
   void operator()(TF_SessionOptions* o) const { TF_DeleteSessionOptions(o); }
+};
+struct BufferDel {
+  void operator()(TF_Buffer* b) const { TF_DeleteBuffer(b); }
 };
 struct TensorDel {
   void operator()(TF_Tensor* t) const { TF_DeleteTensor(t); }
@@ -71,16 +75,36 @@ class TfBackend final : public Backend {
     }
     graph_.reset(TF_NewGraph());
     const char* tags[] = {"serve"};
+    std::unique_ptr<TF_Buffer, BufferDel> meta(TF_NewBuffer());
     session_.reset(TF_LoadSessionFromSavedModel(so.get(), nullptr, model.c_str(), tags, 1,
-                                                graph_.get(), nullptr, st.get()));
+                                                graph_.get(), meta.get(), st.get()));
     check(st.get(), "loading SavedModel " + model.string());
-    input_ = find_output(graph_.get(), opt.input_name, model);
-    output_ = find_output(graph_.get(), opt.output_name, model);
+    // Names not given: the SavedModel's own serving_default (one input, one output) and, when
+    // present, the input_gradient signature the zoo exports for image models.
+    LoadOptions names = opt;
+    const auto sigs = read_signatures({static_cast<const char*>(meta->data), meta->length});
+    const auto only = [&](const std::map<std::string, std::string>& m, const char* what) {
+      if (m.size() != 1)
+        fail("{}: serving_default has {} {}s; name the one to use", model.string(), m.size(), what);
+      return m.begin()->second;
+    };
+    if (const auto s = sigs.find("serving_default"); s != sigs.end()) {
+      if (names.input_name.empty()) names.input_name = only(s->second.inputs, "input");
+      if (names.output_name.empty()) names.output_name = only(s->second.outputs, "output");
+    }
+    if (const auto g = sigs.find("input_gradient");
+        g != sigs.end() && names.gradient.output.empty())
+      names.gradient = {
+          g->second.inputs.count("input") ? g->second.inputs.at("input") : "",
+          g->second.inputs.count("label") ? g->second.inputs.at("label") : "",
+          g->second.outputs.count("gradient") ? g->second.outputs.at("gradient") : ""};
+    input_ = find_output(graph_.get(), names.input_name, model);
+    output_ = find_output(graph_.get(), names.output_name, model);
     model_ = model;
-    gradient_ = opt.gradient;
-    return {{"input", opt.input_name},
-            {"output", opt.output_name},
-            {"gradient_signature", !opt.gradient.output.empty()}};
+    gradient_ = names.gradient;
+    return {{"input", names.input_name},
+            {"output", names.output_name},
+            {"gradient_signature", !names.gradient.output.empty()}};
   }
 
   Tensor run(const Tensor& input) override {

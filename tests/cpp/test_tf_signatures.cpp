@@ -1,0 +1,51 @@
+// The TF worker's MetaGraphDef reader (src/runtime/tf/signatures.cpp), on hand-encoded protobuf.
+#include <gtest/gtest.h>
+
+#include <cstdint>
+#include <string>
+
+#include "core/error.hpp"
+#include "runtime/tf/signatures.hpp"
+
+namespace {
+std::string varint(std::uint64_t v) {
+  std::string s;
+  do {
+    auto b = static_cast<char>(v & 0x7f);
+    v >>= 7;
+    if (v != 0) b = static_cast<char>(b | 0x80);
+    s += b;
+  } while (v != 0);
+  return s;
+}
+std::string field(std::uint32_t number, const std::string& bytes) {  // length-delimited
+  return varint((number << 3) | 2) + varint(bytes.size()) + bytes;
+}
+std::string entry(const std::string& key, const std::string& value) {
+  return field(1, key) + field(2, value);
+}
+std::string tensor_info(const std::string& name) {
+  return field(1, name) + varint((2 << 3) | 0) + varint(1);  // name, dtype = DT_FLOAT
+}
+}  // namespace
+
+TEST(SavedModelSignatures, ReadsTheTensorNamesOfEverySignature) {
+  const std::string serving =
+      field(1, entry("input", tensor_info("serving_default_input:0"))) +
+      field(2, entry("output", tensor_info("StatefulPartitionedCall_1:0"))) +
+      field(3, "tensorflow/serving/predict");
+  const std::string grad = field(1, entry("input", tensor_info("input_gradient_input:0"))) +
+                           field(1, entry("label", tensor_info("input_gradient_label:0"))) +
+                           field(2, entry("gradient", tensor_info("StatefulPartitionedCall:0")));
+  // A graph_def (field 2) and a fixed64 field before the signatures are skipped.
+  const std::string meta = field(2, std::string(300, '\x01')) + varint((9 << 3) | 1) +
+                           std::string(8, '\0') + field(5, entry("serving_default", serving)) +
+                           field(5, entry("input_gradient", grad));
+  const auto sigs = convbench::read_signatures(meta);
+  ASSERT_EQ(sigs.size(), 2u);
+  EXPECT_EQ(sigs.at("serving_default").inputs.at("input"), "serving_default_input:0");
+  EXPECT_EQ(sigs.at("serving_default").outputs.at("output"), "StatefulPartitionedCall_1:0");
+  EXPECT_EQ(sigs.at("input_gradient").inputs.at("label"), "input_gradient_label:0");
+  EXPECT_EQ(sigs.at("input_gradient").outputs.at("gradient"), "StatefulPartitionedCall:0");
+  EXPECT_THROW(convbench::read_signatures(meta.substr(0, meta.size() - 3)), convbench::Error);
+}
