@@ -130,8 +130,8 @@ class TfBackend final : public Backend {
   Tensor loss_gradient(const Tensor& input, std::span<const std::int64_t> labels) override {
     if (gradient_.output.empty())
       fail(
-          "{}: the manifest names no input_gradient signature (only image models get one; "
-          "models exported before convbench 0.2 need re-exporting)",
+          "{}: the SavedModel has no input_gradient signature (the zoo exports one for image "
+          "models; a SavedModel exported before it did must be re-exported)",
           model_.string());
     const TF_Output feeds[] = {find_output(graph_.get(), gradient_.input, model_),
                                find_output(graph_.get(), gradient_.label, model_)};
