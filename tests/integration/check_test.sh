@@ -7,21 +7,7 @@ root=$(cd "$(dirname "$0")/../.." && pwd)
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 py="$root/.venv/bin/python"
-failures=0
-check() {  # check NAME EXPECTED_RC PATTERN -- command...
-  local name=$1 want=$2 pattern=$3
-  shift 4
-  local out rc
-  out=$("$@" 2>&1)
-  rc=$?
-  if [[ $rc -ne $want ]] || ! grep -qE -- "$pattern" <<<"$out"; then
-    echo "FAIL $name: rc=$rc (want $want), output lacks /$pattern/:"
-    echo "$out" | tail -12
-    failures=$((failures + 1))
-  else
-    echo "ok   $name"
-  fi
-}
+source "$(dirname "$0")/expect.sh"
 pt=$models/models/pytorch ks=$models/models/keras data=$models/data
 b=$tmp/broken
 if ! PYTHONPATH="$root/zoo:$root/tests/integration" "$py" "$root/tests/integration/make_broken.py" "$pt/model.onnx" "$b" >"$tmp/broken.log" 2>&1; then

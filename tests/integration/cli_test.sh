@@ -4,21 +4,7 @@ set -uo pipefail
 bin=$1 models=$2
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-failures=0
-check() {  # check NAME EXPECTED_RC PATTERN -- command...
-  local name=$1 want=$2 pattern=$3
-  shift 4
-  local out rc
-  out=$("$@" 2>&1)
-  rc=$?
-  if [[ $rc -ne $want ]] || ! grep -qE -- "$pattern" <<<"$out"; then
-    echo "FAIL $name: rc=$rc (want $want), output lacks /$pattern/:"
-    echo "$out" | tail -5
-    failures=$((failures + 1))
-  else
-    echo "ok   $name"
-  fi
-}
+source "$(dirname "$0")/expect.sh"
 
 check "no subcommand" 2 "subcommand" -- "$bin/convbench"
 check "missing model dir" 2 "$tmp/none/manifest.json" -- "$bin/convbench" eval --model-dir "$tmp/none" --data-dir "$models/data"
