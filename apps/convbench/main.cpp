@@ -276,10 +276,8 @@ void add_check_command(CLI::App& app) {
   ck->add_option("--warmup", o.warmup_batches, "Untimed warm-up batches")->capture_default_str();
   ck->add_option("--threads", o.workers.threads, "Intra-op threads per runtime (0 = all cores)");
   ck->add_option("--timeout", timeout_s, "Seconds a worker may take for one request");
-  ck->add_option("--tf-input", o.original.tf_input,
-                 "SavedModel input tensor (default: its serving_default signature's)");
-  ck->add_option("--tf-output", o.original.tf_output,
-                 "SavedModel output tensor (default: its serving_default signature's)");
+  ck->add_option("--signature", o.original.signature,
+                 "SavedModel signature to run (default: serving_default)");
   ck->add_flag("--no-diagnose", no_diagnose, "Do not look for the cause of a failure");
   ck->add_flag("--no-localise", no_localise, "Do not localise the first diverging layer");
   ck->add_option("--work-dir", work_dir, "Where variants, activation dumps and logs go");
@@ -292,10 +290,9 @@ void add_check_command(CLI::App& app) {
     if (!original.empty() || !converted.empty()) {
       if (original.empty() || converted.empty())
         throw UsageError("check: give both ORIGINAL and CONVERTED (or only --model-dir)");
-      const auto tf_in = o.original.tf_input, tf_out = o.original.tf_output;
+      const auto signature = o.original.signature;
       o.original = infer_model(original);
-      o.original.tf_input = tf_in;
-      o.original.tf_output = tf_out;
+      o.original.signature = signature;
       o.converted = infer_model(converted);
     } else if (model_dir.empty()) {
       throw UsageError("check: give ORIGINAL and CONVERTED, or --model-dir");

@@ -20,7 +20,7 @@
 #include "data/model_inputs.hpp"
 #include "data/test_set.hpp"
 #include "metrics/fidelity.hpp"
-#include "runtime/worker_client.hpp"
+#include "runtime/model_runner.hpp"
 
 namespace fs = std::filesystem;
 using namespace convbench;
@@ -47,12 +47,12 @@ double median(std::vector<float> v) {
 nlohmann::json run(const Args& a) {
   const int threads =
       a.threads > 0 ? a.threads : static_cast<int>(std::thread::hardware_concurrency());
-  WorkerSpec spec;
-  spec.name = "torch";
-  spec.executable = worker_dir() / "convbench-worker-torch";
-  spec.env["OMP_NUM_THREADS"] = std::to_string(threads);  // LibTorch reads it at start-up
-  WorkerClient client(spec);
-  const auto load = client.load(a.model, LoadOptions{threads, "", ""});
+  WorkerSettings ws;
+  ws.threads = threads;  // LibTorch reads OMP_NUM_THREADS at start-up (registry)
+  LoadOptions lo;
+  lo.threads = threads;
+  ModelRunner client("torch", a.model, lo, ws, "bench");
+  const auto& load = client.loaded();
 
   // Candidates: the first `scan` test images; keep the first `images` the model gets right.
   const auto scan = a.scan > 0 ? a.scan : a.images * 2 + 100;
@@ -60,7 +60,7 @@ nlohmann::json run(const Args& a) {
   std::vector<std::int64_t> keep;
   for (std::int64_t b = 0; b < set.inputs.rows() && std::ssize(keep) < a.images; b += 256) {
     const auto e = std::min(set.inputs.rows(), b + 256);
-    const auto pred = argmax_rows(client.run(set.inputs.slice_rows(b, e)).output);
+    const auto pred = argmax_rows(to_f32(client.run(client.feed(set.inputs.slice_rows(b, e))).outputs.front()));
     for (std::int64_t i = b; i < e && std::ssize(keep) < a.images; ++i)
       if (pred[i - b] == set.labels[i]) keep.push_back(i);
   }
@@ -80,9 +80,9 @@ nlohmann::json run(const Args& a) {
   double model_s = 0;  // inside the worker, around the runtime call only
   Oracle oracle(
       [&](const Tensor& batch) {
-        auto reply = client.run(batch);
+        auto reply = client.run(client.feed(batch));
         model_s += reply.run_s;
-        return std::move(reply.output);
+        return to_f32(reply.outputs.front());
       },
       {}, 1024);
   auto opt = a.attack;

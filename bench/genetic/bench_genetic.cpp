@@ -15,7 +15,7 @@
 #include "core/file_io.hpp"
 #include "data/test_set.hpp"
 #include "data/vocabulary.hpp"
-#include "runtime/worker_client.hpp"
+#include "runtime/model_runner.hpp"
 
 using namespace convbench;
 namespace fs = std::filesystem;
@@ -79,14 +79,12 @@ static int run(int argc, char** argv) {
     ts.seq_len = seq_len;
     const auto test = load_test_set("imdb", data_dir, ts);
 
-    WorkerClient client({runtime,
-                         worker_dir() / ("convbench-worker-" + runtime),
-                         {},
-                         std::chrono::minutes(10),
-                         {}});
+    WorkerSettings ws;
+    ws.threads = static_cast<int>(threads);
+    ws.timeout = std::chrono::minutes(10);
     LoadOptions lo;
     lo.threads = static_cast<int>(threads);
-    client.load(model, lo);
+    ModelRunner client(runtime, model, lo, ws, "bench");
     // Reviews of 10..100 words that the model classifies correctly (not counted as attack queries).
     std::vector<std::int64_t> keep;
     for (std::int64_t i = 0; i < test.inputs.rows(); ++i) {
@@ -98,7 +96,8 @@ static int run(int argc, char** argv) {
     rows.reserve(keep.size());
     for (const auto i : keep) rows.push_back(test.inputs.slice_rows(i, i + 1));
     const Tensor candidates = concat_rows(rows);
-    const Tensor probs = client.run(candidates).output;
+    const Tensor probs = to_f32(
+        client.run_set(client.feed(candidates, DType::i64), 256).outputs.front());
     Tensor chosen_rows;
     std::vector<Tensor> chosen;
     std::vector<std::int64_t> labels;
@@ -124,9 +123,9 @@ static int run(int argc, char** argv) {
     double model_s = 0;
     Oracle oracle(
         [&](const Tensor& batch) {
-          auto reply = client.run(batch);
+          auto reply = client.run(client.feed(batch, DType::i64));
           model_s += reply.run_s;
-          return std::move(reply.output);
+          return to_f32(reply.outputs.front());
         },
         {}, 4096);
     t0 = Clock::now();

@@ -11,6 +11,7 @@
 #include "core/error.hpp"
 #include "data/model_inputs.hpp"
 #include "metrics/fidelity.hpp"
+#include "runtime/model_runner.hpp"
 
 namespace convbench {
 namespace {
@@ -53,34 +54,37 @@ double median(std::vector<double> v) {
   return v.size() % 2 ? v[m] : (v[m - 1] + v[m]) / 2;
 }
 
-// A worker running one artefact, with outputs in batches.
+// One artefact in its worker, as RQ3 sees it: float32 rows in (token ids cast exactly to the
+// model's int64 input), the first output (class scores) out.
 class Runner {
  public:
-  Runner(const ArtefactResult& a, const WorkerSettings& w, std::int64_t batch)
-      : client_(worker_spec(a.worker, w, a.artefact.role + "-rq3")), batch_(batch) {
-    client_.load(a.artefact.path, load_options(a.artefact, w));
-  }
+  Runner(const ArtefactResult& a, const WorkerSettings& w, std::int64_t batch, DType input_dtype)
+      : model_(a.worker, a.artefact.path, load_options(a.artefact, w), w, a.artefact.role + "-rq3"),
+        batch_(batch),
+        dtype_(input_dtype) {}
   Tensor outputs(const Tensor& x) {
-    std::vector<Tensor> parts;
-    for (std::int64_t b = 0; b < x.rows(); b += batch_)
-      parts.push_back(client_.run(x.slice_rows(b, std::min(x.rows(), b + batch_))).output);
-    return concat_rows(parts);
+    return to_f32(model_.run_set(model_.feed(x, dtype_), batch_).outputs.front());
   }
-  WorkerClient& client() { return client_; }
+  Tensor predict(const Tensor& x) {
+    return to_f32(model_.run(model_.feed(x, dtype_)).outputs.front());
+  }
+  Tensor gradient(const Tensor& x, std::span<const std::int64_t> y) {
+    return model_.loss_gradient(x, y);
+  }
 
  private:
-  WorkerClient client_;
+  ModelRunner model_;
   std::int64_t batch_;
+  DType dtype_;
 };
 
 AttackRun run_attack(const std::string& attack, Runner& original, const Manifest& m,
                      const Tensor& x, std::span<const std::int64_t> y,
                      const RobustnessOptions& opt) {
-  Oracle oracle([&](const Tensor& b) { return original.client().run(b).output; },
-                [&](const Tensor& b, std::span<const std::int64_t> l) {
-                  return original.client().loss_gradient(b, l);
-                },
-                opt.batch_size);
+  Oracle oracle(
+      [&](const Tensor& b) { return original.predict(b); },
+      [&](const Tensor& b, std::span<const std::int64_t> l) { return original.gradient(b, l); },
+      opt.batch_size);
   AttackRun run;
   const auto t0 = Clock::now();
   if (attack == "fgsm") {
@@ -270,9 +274,10 @@ std::vector<AttackRecord> run_robustness(const EvalResult& eval, const Robustnes
       id, pool.size(), eligible, labels.size(), by_length ? " and of 10-100 words" : "",
       fmt::join(attacks, ", "));
 
+  const DType input_dtype = dataset_input_dtype(m.dataset);
   std::unique_ptr<Runner> original;
   try {
-    original = std::make_unique<Runner>(orig, opt.workers, opt.batch_size);
+    original = std::make_unique<Runner>(orig, opt.workers, opt.batch_size, input_dtype);
   } catch (const Error& e) {
     return fail_all(fmt::format("the original's worker could not start: {}", e.what()));
   }
@@ -317,7 +322,8 @@ std::vector<AttackRecord> run_robustness(const EvalResult& eval, const Robustnes
       try {
         if (const auto e = runner_error.find(c); e != runner_error.end()) fail("{}", e->second);
         auto& runner = runners[c];
-        if (!runner) runner = std::make_unique<Runner>(*c, opt.workers, opt.batch_size);
+        if (!runner)
+          runner = std::make_unique<Runner>(*c, opt.workers, opt.batch_size, input_dtype);
         const Tensor conv_out = runner->outputs(run.adversarial);
         if (const auto bad = first_non_finite_row(conv_out))
           fail<DataError>("{} output of adversarial example {} is not finite", c->artefact.role,

@@ -22,13 +22,8 @@ bool is_fidelity(const Criterion& c) {
 }
 
 std::string output_name(const LoadedModel& m) {
-  const auto& io = m.loaded().io;
-  if (io.is_object() && io.contains("outputs") && io["outputs"].is_array() &&
-      !io["outputs"].empty())
-    return io["outputs"][0].value("name", "output");
-  if (io.is_object() && io.contains("output") && io["output"].is_string())
-    return io["output"].get<std::string>();
-  return "output";
+  const auto& out = m.loaded().signature.outputs;
+  return out.empty() ? "output" : out.front().name;
 }
 
 struct Reference {
@@ -39,7 +34,7 @@ struct Reference {
   double inference_s = 0;
 };
 
-void judge(CandidateReport& c, const Reference& ref, const SetRun& run, const CheckOptions& opt,
+void judge(CandidateReport& c, const Reference& ref, const ScoreRun& run, const CheckOptions& opt,
            const std::string& out_name) {
   const auto& th = opt.thresholds;
   c.inference_s = run.inference_s;
@@ -121,23 +116,23 @@ CandidateReport evaluate_converted(const ModelRef& model, const Reference& ref,
   std::optional<Finding> fixed_batch;
   if (const auto b = m.declared_batch(); b > 0 && b != opt.batch_size) {
     batch = b;
-    fixed_batch =
-        Finding{"dynamic_axis",
-                fmt::format("dynamic-axis problem: the converted model's batch "
-                            "dimension is fixed to {} (exported without a dynamic "
-                            "axis)",
-                            b),
-                fmt::format("its declared input shape is {}; the check ran it at "
-                            "batch {} instead of {}",
-                            m.loaded().io["inputs"][0]["shape"].dump(), b, opt.batch_size),
-                true};
+    fixed_batch = Finding{
+        "dynamic_axis",
+        fmt::format("dynamic-axis problem: the converted model's batch "
+                    "dimension is fixed to {} (exported without a dynamic "
+                    "axis)",
+                    b),
+        fmt::format("its declared input shape is {}; the check ran it at "
+                    "batch {} instead of {}",
+                    shape_str(m.loaded().signature.inputs.front().shape), b, opt.batch_size),
+        true};
     if (ref.data.inputs.rows() % b != 0)
       fail<UsageError>(
           "the converted model takes batches of exactly {}; {} samples do not "
           "divide into them",
           b, ref.data.inputs.rows());
   }
-  const SetRun run = m.run(ref.data.inputs, batch, opt.warmup_batches);
+  const ScoreRun run = m.run(ref.data.inputs, batch, opt.warmup_batches);
   judge(c, ref, run, opt, output_name(m));
   if (fixed_batch) {
     c.criteria.push_back({"dynamic_batch", false, static_cast<double>(batch),
@@ -155,9 +150,10 @@ CandidateReport evaluate_converted(const ModelRef& model, const Reference& ref,
     spdlog::info("localising the first diverging layer");
     const Tensor samples =
         ref.data.inputs.slice_rows(0, std::min<std::int64_t>(8, ref.data.inputs.rows()));
-    c.localisation =
-        localise({opt.original, model, opt.model_dir, samples,
-                  opt.thresholds.for_output(output_name(m)), opt.work_dir / "localise"});
+    c.localisation = localise(
+        {opt.original, model, opt.model_dir, samples, opt.thresholds.for_output(output_name(m)),
+         opt.work_dir / "localise",
+         opt.inputs.dataset.empty() ? DType::f32 : dataset_input_dtype(opt.inputs.dataset)});
   }
   return c;
 }
@@ -180,7 +176,7 @@ void models_from_manifest(const fs::path& dir, const std::string& conversion, Ch
   const Artefact& conv = find(conversion);
   if (conv.status != "ok")
     fail<UsageError>("{}: the {} conversion failed: {}", dir.string(), conversion, conv.error);
-  o.original = {orig.path, orig.format, orig.tf_input, orig.tf_output};
+  o.original = {orig.path, orig.format, ""};
   o.converted = {conv.path, conv.format};
   o.model_dir = dir;
   for (auto* ref : {&o.original, &o.converted})
@@ -246,12 +242,17 @@ CheckReport run_check(const CheckOptions& optin) {
   rep.samples = data.inputs.rows();
   rep.sample_shape.assign(data.inputs.shape.begin() + 1, data.inputs.shape.end());
   rep.labelled = !data.labels.empty();
+  // Where a format declares no input dtype (TorchScript): the dataset's, or int64 for generated
+  // integers (token ids).
+  const DType input_dtype = !opt.inputs.dataset.empty() ? dataset_input_dtype(opt.inputs.dataset)
+                            : opt.inputs.integer        ? DType::i64
+                                                        : DType::f32;
   spdlog::info("check: {} samples of shape {} from {}", rep.samples, shape_str(rep.sample_shape),
                rep.inputs);
 
-  SetRun orig;
+  ScoreRun orig;
   {
-    LoadedModel m(opt.original, opt.workers, "original");
+    LoadedModel m(opt.original, opt.workers, "original", input_dtype);
     rep.original_runtime = m.loaded().runtime;
     orig = m.run(data.inputs, opt.batch_size, opt.warmup_batches);
   }

@@ -111,7 +111,7 @@ struct Probe {
 
 Probe probe(LoadedModel& m, const Tensor& x, const Tensor& ref, const Tolerance& tol,
             std::int64_t batch) {
-  const SetRun r = m.run(x, batch);
+  const ScoreRun r = m.run(x, batch);
   Probe p;
   const auto e = compare_elementwise(ref, r.outputs, tol, 0);
   p.misclassification = compare_outputs(ref, r.outputs).misclassification;
@@ -196,7 +196,7 @@ std::optional<Finding> batch_rule(const DiagnoseInput& in) {
   const Tensor x = in.inputs.slice_rows(0, k), ref = in.original_outputs.slice_rows(0, k);
   const auto at_n =
       compare_elementwise(ref, in.converted_outputs.slice_rows(0, k), in.thresholds.tolerance, 0);
-  const SetRun one = in.converted.run(x, 1);
+  const ScoreRun one = in.converted.run(x, 1);
   const auto at_1 = compare_elementwise(ref, one.outputs, in.thresholds.tolerance, 0);
   spdlog::info("diagnosis: max abs error at batch 1 {:.3g}, at batch {} {:.3g}", at_1.max_abs,
                in.batch_size, at_n.max_abs);

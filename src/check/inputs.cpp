@@ -3,89 +3,16 @@
 #include <algorithm>
 #include <cstring>
 #include <random>
-#include <regex>
 
 #include "core/error.hpp"
 #include "core/file_io.hpp"
+#include "core/npy.hpp"
 #include "data/archive.hpp"
 #include "data/test_set.hpp"
 
 namespace convbench {
 namespace fs = std::filesystem;
 namespace {
-
-struct RawNpy {
-  std::string descr;
-  Shape shape;
-  std::string_view data;
-};
-
-RawNpy parse_raw(std::string_view b, const std::string& what) {
-  if (b.size() < 10 || b.substr(0, 6) != "\x93NUMPY")
-    fail<DataError>("{}: not a .npy array (bad magic)", what);
-  const int major = static_cast<unsigned char>(b[6]);
-  std::size_t hlen = 0, off = 0;
-  if (major == 1) {
-    hlen = static_cast<unsigned char>(b[8]) | (static_cast<unsigned char>(b[9]) << 8);
-    off = 10;
-  } else if (major == 2 || major == 3) {
-    if (b.size() < 12) fail<DataError>("{}: truncated .npy header", what);
-    for (int i = 0; i < 4; ++i)
-      hlen |= static_cast<std::size_t>(static_cast<unsigned char>(b[8 + i])) << (8 * i);
-    off = 12;
-  } else {
-    fail<DataError>("{}: unsupported .npy version {}", what, major);
-  }
-  if (b.size() < off + hlen) fail<DataError>("{}: truncated .npy header", what);
-  const std::string h(b.substr(off, hlen));
-  if (h.find("'fortran_order': False") == std::string::npos)
-    fail<DataError>("{}: only C-order arrays are supported", what);
-  std::smatch m;
-  RawNpy r;
-  if (!std::regex_search(h, m, std::regex(R"('descr': '([^']*)')")))
-    fail<DataError>("{}: no dtype in .npy header", what);
-  r.descr = m[1];
-  if (!std::regex_search(h, m, std::regex(R"('shape': \(([^)]*)\))")))
-    fail<DataError>("{}: no shape in .npy header", what);
-  const std::string dims = m[1];
-  const std::regex number(R"(\d+)");
-  for (std::sregex_iterator it(dims.begin(), dims.end(), number), end; it != end; ++it)
-    r.shape.push_back(std::stoll(it->str()));
-  r.data = b.substr(off + hlen);
-  return r;
-}
-
-template <typename Out>
-std::vector<Out> convert(const RawNpy& r, const std::string& what) {
-  const std::size_t n = element_count(r.shape);
-  std::vector<Out> out(n);
-  auto take = [&]<typename In>(In) {
-    if (r.data.size() != n * sizeof(In))
-      fail<DataError>("{}: expected {} bytes of data for shape {}, found {}", what, n * sizeof(In),
-                      shape_str(r.shape), r.data.size());
-    for (std::size_t i = 0; i < n; ++i) {
-      In v;
-      std::memcpy(&v, r.data.data() + i * sizeof(In), sizeof(In));
-      out[i] = static_cast<Out>(v);  // NOLINT(bugprone-signed-char-misuse): i1 is signed data
-    }
-  };
-  const std::string& d = r.descr;
-  if (d == "<f4")
-    take(float{});
-  else if (d == "<f8")
-    take(double{});
-  else if (d == "<i8")
-    take(std::int64_t{});
-  else if (d == "<i4")
-    take(std::int32_t{});
-  else if (d == "|u1" || d == "|b1")
-    take(std::uint8_t{});
-  else if (d == "|i1")
-    take(std::int8_t{});
-  else
-    fail<DataError>("{}: unsupported dtype '{}' (little-endian f4/f8/i1/u1/i4/i8)", what, d);
-  return out;
-}
 
 bool is_label_name(std::string_view stem) {
   return stem == "y" || stem == "labels" || stem == "label";
@@ -156,15 +83,18 @@ LabelledTensor generated(const InputSpec& s) {
 }  // namespace
 
 Tensor parse_npy_f32(std::string_view bytes, const std::string& what) {
-  const RawNpy r = parse_raw(bytes, what);
-  return Tensor(r.shape, convert<float>(r, what));
+  const Value v = parse_npy(bytes, what);
+  if (v.shape.empty()) fail<DataError>("{}: a 0-d array has no samples", what);
+  return to_f32(v);
 }
 
 std::vector<std::int64_t> parse_npy_labels(std::string_view bytes, const std::string& what) {
-  const RawNpy r = parse_raw(bytes, what);
-  if (r.shape.size() != 1)
-    fail<DataError>("{}: labels must be 1-D, not {}", what, shape_str(r.shape));
-  return convert<std::int64_t>(r, what);
+  const Value v = parse_npy(bytes, what, what);
+  if (v.shape.size() != 1)
+    fail<DataError>("{}: labels must be 1-D, not {}", what, shape_str(v.shape));
+  const Value l = cast_exact(v, DType::i64);
+  const auto r = l.raw<std::int64_t>();
+  return {r.begin(), r.end()};
 }
 
 std::string describe(const InputSpec& s) {

@@ -121,7 +121,7 @@ Localisation localise(const LocaliseInput& in) {
   try {
     fs::create_directories(in.work_dir);
     const fs::path samples = in.work_dir / "samples.npy";
-    write_npy(samples, in.samples);
+    write_npy(samples, cast_exact(from_tensor("input", in.samples), in.input_dtype));
     std::vector<std::string> args = {"dump",
                                      "--original",
                                      in.original.path.string(),

@@ -44,6 +44,7 @@ struct LocaliseInput {
   const Tensor& samples;                           // a few inputs (leading axis)
   Tolerance tolerance;
   std::filesystem::path work_dir;
+  DType input_dtype = DType::f32;  // as the models take them (token ids: int64)
 };
 
 // Never throws for a model it cannot match: returns possible=false with the reason.

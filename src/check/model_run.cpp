@@ -3,7 +3,6 @@
 #include <algorithm>
 
 #include "core/error.hpp"
-#include "metrics/fidelity.hpp"
 
 namespace convbench {
 namespace fs = std::filesystem;
@@ -30,67 +29,19 @@ ModelRef infer_model(const fs::path& path) {
 }
 
 LoadedModel::LoadedModel(const ModelRef& model, const WorkerSettings& settings,
-                         std::string_view tag)
-    : model_(model) {
-  worker_ = runtimes_for_format(model.format).front();
-  client_ = std::make_unique<WorkerClient>(worker_spec(worker_, settings, tag));
+                         std::string_view tag, DType input_dtype)
+    : input_dtype_(input_dtype) {
   LoadOptions lo;
   lo.threads = effective_threads(settings.threads);
-  if (model.format == "tf_savedmodel") {
-    lo.input_name = model.tf_input;
-    lo.output_name = model.tf_output;
-  }
-  loaded_ = client_->load(model.path, lo);
+  lo.signature = model.signature;
+  runner_ = std::make_unique<ModelRunner>(runtimes_for_format(model.format).front(), model.path, lo,
+                                          settings, tag);
 }
 
-SetRun LoadedModel::run(const Tensor& inputs, std::int64_t batch_size, int warmup) {
-  const std::int64_t n = inputs.rows();
-  const std::int64_t bs = std::max<std::int64_t>(1, batch_size);
-  for (int w = 0; w < warmup && n > 0; ++w) client_->run(inputs.slice_rows(0, std::min(bs, n)));
-  SetRun r;
-  std::vector<Tensor> parts;
-  for (std::int64_t b = 0; b < n; b += bs) {
-    auto rep = client_->run(inputs.slice_rows(b, std::min(b + bs, n)));
-    r.inference_s += rep.run_s;
-    parts.push_back(std::move(rep.output));
-  }
-  r.outputs = concat_rows(parts);
-  if (r.outputs.rows() != n)
-    fail<WorkerError>("{} returned {} output rows for {} inputs ({})", worker_, r.outputs.rows(), n,
-                      model_.path.string());
-  if (auto bad = first_non_finite_row(r.outputs))
-    fail<WorkerError>("{} returned NaN/Inf outputs (first at sample {}) for {}", worker_, *bad,
-                      model_.path.string());
-  return r;
-}
-
-namespace {
-// ONNX Runtime reports {"inputs": [{"name", "shape"}]}; other workers report names only.
-const nlohmann::json* first_input(const nlohmann::json& io) {
-  if (!io.is_object() || !io.contains("inputs") || !io["inputs"].is_array() || io["inputs"].empty())
-    return nullptr;
-  const auto& in = io["inputs"][0];
-  return in.contains("shape") ? &in["shape"] : nullptr;
-}
-}  // namespace
-
-std::optional<Shape> LoadedModel::declared_sample_shape() const {
-  const auto* s = first_input(loaded_.io);
-  if (!s || s->size() < 2) return std::nullopt;
-  Shape out;
-  for (std::size_t i = 1; i < s->size(); ++i) {
-    const auto d = (*s)[i].get<std::int64_t>();
-    if (d <= 0) return std::nullopt;  // symbolic: not fixed
-    out.push_back(d);
-  }
-  return out;
-}
-
-std::int64_t LoadedModel::declared_batch() const {
-  const auto* s = first_input(loaded_.io);
-  if (!s || s->empty()) return -1;
-  const auto d = (*s)[0].get<std::int64_t>();
-  return d > 0 ? d : -1;
+ScoreRun LoadedModel::run(const Tensor& inputs, std::int64_t batch_size, int warmup) {
+  const SetRun r = runner_->run_set(runner_->feed(inputs, input_dtype_), batch_size, warmup);
+  if (r.outputs.empty()) fail<WorkerError>("{} returned no outputs", runner_->runtime());
+  return {to_f32(r.outputs.front()), r.inference_s};
 }
 
 }  // namespace convbench

@@ -5,6 +5,7 @@
 
 #include <stdexcept>
 #include <string>
+#include <string_view>
 
 namespace convbench {
 
@@ -19,8 +20,30 @@ class DataError : public Error {
   using Error::Error;
 };
 
+// How a runtime worker failed, as data (callers branch on it, never on message text).
+enum class WorkerFailure {
+  error_reply,  // the runtime raised an error (cannot load, bad input, NaN outputs, ...)
+  unsupported,  // the runtime cannot take this dtype / feature (names the tensor)
+  died,         // the process exited or was killed
+  hung,         // no reply within the per-request timeout (then killed)
+  protocol,     // the pipe carried something that is not a message
+};
+std::string_view to_string(WorkerFailure k);
+
 // A runtime worker failed: it crashed, hung, could not load a model or returned NaN/Inf.
 class WorkerError : public Error {
+ public:
+  explicit WorkerError(const std::string& what, WorkerFailure kind = WorkerFailure::error_reply)
+      : Error(what), kind_(kind) {}
+  WorkerFailure kind() const { return kind_; }
+
+ private:
+  WorkerFailure kind_;
+};
+
+// Thrown by a backend inside its worker for a dtype or feature its runtime cannot take; the
+// worker loop replies with kind "unsupported".
+class UnsupportedError : public Error {
  public:
   using Error::Error;
 };
@@ -30,6 +53,22 @@ class UsageError : public Error {
  public:
   using Error::Error;
 };
+
+inline std::string_view to_string(WorkerFailure k) {
+  switch (k) {
+    case WorkerFailure::error_reply:
+      return "error reply";
+    case WorkerFailure::unsupported:
+      return "unsupported";
+    case WorkerFailure::died:
+      return "died";
+    case WorkerFailure::hung:
+      return "hung";
+    case WorkerFailure::protocol:
+      return "protocol";
+  }
+  return "?";
+}
 
 template <typename E = Error, typename... Args>
 [[noreturn]] void fail(fmt::format_string<Args...> f, Args&&... args) {

@@ -11,8 +11,10 @@ namespace convbench {
 std::size_t element_count(std::span<const std::int64_t> shape) {
   std::size_t n = 1;
   for (auto d : shape) {
-    if (d < 0) fail("negative dimension in shape {}", shape_str(shape));
-    n *= static_cast<std::size_t>(d);
+    if (d < 0) fail<DataError>("negative dimension in shape {}", shape_str(shape));
+    // Sizes come from file headers and pipes: a product past 2^64 is refused, not wrapped.
+    if (__builtin_mul_overflow(n, static_cast<std::size_t>(d), &n))
+      fail<DataError>("shape {} has more elements than memory can hold", shape_str(shape));
   }
   return n;
 }

@@ -13,6 +13,10 @@ bool is_image_dataset(std::string_view dataset) {
   return dataset == "mnist" || dataset == "cifar10";
 }
 
+DType dataset_input_dtype(std::string_view dataset) {
+  return is_image_dataset(dataset) ? DType::f32 : DType::i64;
+}
+
 LabelledTensor image_inputs(std::string_view dataset, const std::filesystem::path& dir, Split split,
                             Layout layout, std::int64_t limit) {
   LabelledImages im;

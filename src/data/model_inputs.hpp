@@ -4,13 +4,15 @@
 // every runtime) both call these, so training and measuring see the same numbers.
 //   mnist:   x/255, NCHW or NHWC
 //   cifar10: (x/255 - mean[c]) / std[c] with cifar10.hpp's constants, NCHW or NHWC
-//   imdb:    token ids (tokenizer.hpp, vocabulary.hpp) as float32, [N, seq_len]
+//   imdb:    token ids (tokenizer.hpp, vocabulary.hpp), [N, seq_len]; held as float32 here (exact
+//            below 2^24) and given to the model as int64 (dataset_input_dtype)
 #include <cstdint>
 #include <filesystem>
 #include <span>
 #include <string_view>
 #include <vector>
 
+#include "core/dtype.hpp"
 #include "core/tensor.hpp"
 #include "data/imdb.hpp"
 #include "data/labelled_images.hpp"
@@ -26,6 +28,8 @@ struct LabelledTensor {
 
 // True for the image datasets (mnist, cifar10).
 bool is_image_dataset(std::string_view dataset);
+// The dtype a model of this dataset takes: float32 images, int64 token ids (imdb).
+DType dataset_input_dtype(std::string_view dataset);
 
 // An image dataset's split; limit > 0 keeps the first `limit` images in file order.
 // UsageError for a dataset that is not an image dataset.

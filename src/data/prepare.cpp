@@ -23,10 +23,14 @@ struct Writer {
   fs::path out;
   std::vector<fs::path> written;
 
-  void split(std::string_view tag, const LabelledTensor& t) {
+  // `dtype`: what the models take (dataset_input_dtype): float32 pixels, int64 token ids.
+  void split(std::string_view tag, const LabelledTensor& t, DType dtype = DType::f32) {
     const auto x = out / fmt::format("{}_x.npy", tag);
     const auto y = out / fmt::format("{}_y.npy", tag);
-    write_npy(x, t.inputs);
+    if (dtype == DType::f32)
+      write_npy(x, t.inputs);
+    else
+      write_npy(x, cast_exact(from_tensor(x.string(), t.inputs), dtype));
     write_npy(y, t.labels);
     written.push_back(x);
     written.push_back(y);
@@ -98,7 +102,7 @@ void prepare_imdb(const fs::path& dir, const PrepareOptions& opt, Writer& w) {
   for (auto [tag, reviews] : {std::pair{"train", &data.train}, std::pair{"test", &data.test}}) {
     TextStats st;
     const LabelledTensor t = text_inputs(*reviews, vocab, opt.seq_len, &st);
-    w.split(tag, t);
+    w.split(tag, t, dataset_input_dtype("imdb"));
     counts[tag == std::string_view("test")] = t.inputs.rows();
     const double n = static_cast<double>(std::max<std::size_t>(st.reviews, 1));
     spdlog::info(

@@ -7,7 +7,7 @@
 #include "core/error.hpp"
 #include "core/file_io.hpp"
 #include "data/test_set.hpp"
-#include "runtime/worker_client.hpp"
+#include "runtime/model_runner.hpp"
 
 namespace convbench {
 namespace {
@@ -15,41 +15,23 @@ namespace {
 using Clock = std::chrono::steady_clock;
 
 // Loads the artefact in its worker and runs the whole input set through it.
-void measure(ArtefactResult& r, const LabelledTensor& data, const EvalOptions& opt) {
+void measure(ArtefactResult& r, const LabelledTensor& data, DType input_dtype,
+             const EvalOptions& opt) {
   const auto& a = r.artefact;
-  WorkerClient worker(worker_spec(r.worker, opt.workers, a.role));
-  const auto loaded = worker.load(a.path, load_options(a, opt.workers));
-  r.runtime = loaded.runtime;
-  r.load_s = loaded.load_s;
-
-  const std::int64_t n = data.inputs.rows();
-  const std::int64_t bs = std::max<std::int64_t>(1, opt.batch_size);
-  // Warm-up: the first batches pay for lazy initialisation and allocation; not timed.
-  for (int w = 0; w < opt.warmup_batches && n > 0; ++w)
-    worker.run(data.inputs.slice_rows(0, std::min(bs, n)));
-
-  std::vector<Tensor> parts;
-  std::vector<double> times;
-  const auto t0 = Clock::now();
-  for (std::int64_t b = 0; b < n; b += bs) {
-    auto rep = worker.run(data.inputs.slice_rows(b, std::min(b + bs, n)));
-    times.push_back(rep.run_s);
-    parts.push_back(std::move(rep.output));
-  }
-  r.inference_wall_s = std::chrono::duration<double>(Clock::now() - t0).count();
-  r.peak_rss_bytes = worker.peak_rss_bytes();
-  r.outputs = concat_rows(parts);
-  double total = 0;
-  for (double t : times) total += t;
-  r.inference_s = total;
-  r.latency = latency_stats(times);
-
-  if (r.outputs.rows() != n)
-    fail<WorkerError>("{} returned {} output rows for {} inputs", worker.name(), r.outputs.rows(),
-                      n);
-  if (auto bad = first_non_finite_row(r.outputs))
-    fail<WorkerError>("{} returned NaN/Inf outputs (first at test sample {}) for {}", worker.name(),
-                      *bad, a.path.string());
+  ModelRunner runner(r.worker, a.path, load_options(a, opt.workers), opt.workers, a.role);
+  r.runtime = runner.loaded().runtime;
+  r.load_s = runner.loaded().load_s;
+  const SetRun run =
+      runner.run_set(runner.feed(data.inputs, input_dtype), opt.batch_size, opt.warmup_batches);
+  r.inference_wall_s = run.wall_s;
+  r.inference_s = run.inference_s;
+  r.latency = latency_stats(run.batch_s);
+  r.pipe_bytes = run.pipe_bytes;
+  r.peak_rss_bytes = runner.peak_rss_bytes();
+  if (run.outputs.empty())
+    fail<WorkerError>("{} returned no outputs for {}", r.worker, a.path.string());
+  // The study's models have one output, the class scores: the metrics are computed on it.
+  r.outputs = to_f32(run.outputs.front());
   r.accuracy = accuracy(r.outputs, data.labels);
 }
 
@@ -69,13 +51,10 @@ std::string_view to_string(ArtefactStatus s) {
   return "?";
 }
 
-LoadOptions load_options(const Artefact& a, const WorkerSettings& workers) {
+LoadOptions load_options(const Artefact& /*a*/, const WorkerSettings& workers) {
   LoadOptions lo;
   lo.threads = effective_threads(workers.threads);
-  lo.input_name = a.tf_input;
-  lo.output_name = a.tf_output;
-  lo.gradient = {a.tf_grad_input, a.tf_grad_label, a.tf_grad_output};
-  return lo;
+  return lo;  // TF: serving_default, whose tensors the worker reads from the SavedModel
 }
 
 EvalResult evaluate(const EvalOptions& opt) {
@@ -128,7 +107,7 @@ EvalResult evaluate(const EvalOptions& opt) {
       r.worker = rt;
       spdlog::info("{}: measuring {} ({}) in {}", a.role, a.path.string(), a.format, rt);
       try {
-        measure(r, data, opt);
+        measure(r, data, dataset_input_dtype(res.manifest.dataset), opt);
       } catch (const Error& e) {
         r.status = ArtefactStatus::failed;
         r.error = e.what();

@@ -43,10 +43,11 @@ struct ArtefactResult {
   std::optional<double> inference_wall_s;  // the same pass seen from outside (incl. the pipe)
   std::optional<LatencyStats> latency;     // per batch, after warm-up
   std::optional<std::uint64_t> peak_rss_bytes;
+  std::uint64_t pipe_bytes = 0;  // through the worker's pipe over the timed pass
   std::optional<double> accuracy;
   std::optional<Fidelity> fidelity;  // against the original
   std::string fidelity_error;
-  Tensor outputs;  // not serialised
+  Tensor outputs;  // the first output (class scores) as float32; not serialised
 };
 
 struct EvalResult {

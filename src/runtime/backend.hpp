@@ -3,40 +3,65 @@
 // loads and runs; timing, memory and the protocol are the worker loop's job (worker_main).
 #include <filesystem>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <span>
 #include <string>
 
 #include "core/error.hpp"
-#include "core/tensor.hpp"
+#include "core/value.hpp"
 
 namespace convbench {
 
 struct LoadOptions {
-  int threads = 0;         // intra-op threads; 0 = the runtime's default
-  std::string input_name;  // graph tensor names, where the format needs them (TF)
-  std::string output_name;
-  // TF: the SavedModel's input-gradient signature (the zoo exports one for image models).
-  struct GradientNames {
-    std::string input, label, output;
-  } gradient;
+  int threads = 0;        // intra-op threads; 0 = the runtime's default
+  std::string signature;  // TF: the SavedModel signature to run (default "serving_default")
 };
+
+// One input or output as the model declares it. Dimensions < 0 are dynamic; `dtype` is empty
+// where the format does not declare it (TorchScript inputs).
+struct TensorInfo {
+  std::string name;
+  std::optional<DType> dtype;
+  Shape shape;
+  bool shape_known = true;  // false: the rank itself is unknown
+};
+
+struct ModelSignature {
+  std::vector<TensorInfo> inputs, outputs;
+  // False where outputs are only known by running (TorchScript): `outputs` is then empty.
+  bool outputs_known = true;
+  nlohmann::json details = nlohmann::json::object();  // runtime-specific, for logs
+};
+
+nlohmann::json to_json(const TensorInfo& t);
+TensorInfo tensor_info_from_json(const nlohmann::json& j);
+nlohmann::json to_json(const ModelSignature& s);
+ModelSignature signature_from_json(const nlohmann::json& j);
 
 class Backend {
  public:
   virtual ~Backend() = default;
   // "onnxruntime 1.21.0", "libtorch 1.13.1", ...
   virtual std::string runtime() const = 0;
-  // Loads a model; returns a description of its inputs and outputs (free-form JSON).
-  virtual nlohmann::json load(const std::filesystem::path& model, const LoadOptions& options) = 0;
-  // Runs one batch (leading axis = batch) and returns the model's (single) output.
-  virtual Tensor run(const Tensor& input) = 0;
-  // d(cross-entropy of the logits w.r.t. labels, summed over the batch) / d(input): one row per
-  // sample, so each row is that sample's own gradient (FGSM). Runtimes without autodiff say so.
-  virtual Tensor loss_gradient(const Tensor& input, std::span<const std::int64_t> labels) {
+  // Loads a model and returns its signature.
+  virtual ModelSignature load(const std::filesystem::path& model, const LoadOptions& options) = 0;
+  // Runs one batch: `inputs` by name (every declared input, no other); returns every output, by
+  // name, in the model's order. UnsupportedError names the tensor and dtype a runtime cannot take.
+  virtual Values run(const Values& inputs) = 0;
+  // d(cross-entropy of the logits w.r.t. labels, summed over the batch) / d(input) for a model
+  // with one float32 input: one row per sample, so each row is that sample's own gradient (FGSM).
+  // Runtimes without autodiff say so.
+  virtual Value loss_gradient(const Value& input, std::span<const std::int64_t> labels) {
     (void)input;
     (void)labels;
-    throw Error(runtime() + " offers no input gradient (only the original's framework does)");
+    throw UnsupportedError(runtime() +
+                           " offers no input gradient (only the original's framework does)");
   }
 };
+
+// The input called `name` in a feed; Error naming the missing input and what was given.
+const Value& input_named(const Values& feed, const std::string& name);
+// Error unless the feed holds exactly the declared inputs (by name).
+void check_feed(const Values& feed, std::span<const TensorInfo> declared);
 
 }  // namespace convbench

@@ -1,12 +1,15 @@
 #pragma once
-// The worker protocol: length-prefixed messages on a pipe. Each message is a JSON header
-// (the request or reply) plus an optional float32 payload (a batch in, outputs back):
+// The worker protocol: length-prefixed messages on a pipe. Each message is a JSON header (the
+// request or reply, plus the list of tensors it carries) and the tensors' raw bytes back to back:
 //   u32 header_bytes | header JSON | u64 payload_bytes | payload
-// Copying a batch through a pipe costs far less than running it, so no shared memory.
+// header "tensors": [{"name", "dtype", "shape"}, ...] describes the payload in order; the payload
+// size must equal their sum. Copying a batch through a pipe costs far less than running it
+// (docs/RESULTS.md, "Protocol cost"), so no shared memory.
 #include <chrono>
 #include <nlohmann/json.hpp>
 #include <optional>
-#include <vector>
+
+#include "core/value.hpp"
 
 namespace convbench::protocol {
 
@@ -14,14 +17,18 @@ namespace convbench::protocol {
 // not provably non-throwing to the analysis); it never throws.
 struct Message {  // NOLINT(bugprone-exception-escape)
   nlohmann::json header;
-  std::vector<float> payload;
+  Values tensors;
 };
 
-void write_message(int fd, const Message& m);
+void write_message(int fd, const nlohmann::json& header, const Values& tensors);
+inline void write_message(int fd, const Message& m) { write_message(fd, m.header, m.tensors); }
 
 // Returns nullopt if the peer closed the pipe before sending anything (it exited or died).
-// Throws WorkerError if no complete message arrives within timeout (negative: wait forever)
-// or the stream is malformed.
+// Throws WorkerError of kind `hung` if no complete message arrives within timeout (negative:
+// wait forever), `died` if the pipe closes mid-message, `protocol` if the stream is malformed.
 std::optional<Message> read_message(int fd, std::chrono::milliseconds timeout);
+
+// Bytes a message puts on the pipe (header + payload): the protocol's cost, for the bench.
+std::uint64_t message_bytes(const nlohmann::json& header, const Values& tensors);
 
 }  // namespace convbench::protocol

@@ -52,7 +52,7 @@ WorkerClient::WorkerClient(WorkerSpec spec) : spec_(std::move(spec)) {
 WorkerClient::~WorkerClient() {
   if (pid_ > 0) {
     try {
-      protocol::write_message(to_worker_, {{{"op", "exit"}}, {}});
+      protocol::write_message(to_worker_, {{"op", "exit"}}, {});
     } catch (...) {  // already dead: reaped below
     }
     ::close(to_worker_);
@@ -76,75 +76,96 @@ std::string WorkerClient::stderr_tail() const {
   return fmt::format("; its stderr ({}) ends: {}", spec_.stderr_log->string(), all);
 }
 
-nlohmann::json WorkerClient::request(const nlohmann::json& header, std::vector<float> payload,
-                                     std::vector<float>* reply_payload, const std::string& what) {
-  if (pid_ <= 0) fail<WorkerError>("{} worker: not running (it died earlier)", spec_.name);
+protocol::Message WorkerClient::request(const nlohmann::json& header, const Values& tensors,
+                                        const std::string& what) {
+  if (pid_ <= 0)
+    throw WorkerError(fmt::format("{} worker: not running (it died earlier)", spec_.name),
+                      WorkerFailure::died);
   std::optional<protocol::Message> rep;
   try {
-    protocol::write_message(to_worker_, {header, std::move(payload)});
+    // Written straight from the caller's buffers.
+    protocol::write_message(to_worker_, header, tensors);
     rep = protocol::read_message(from_worker_, spec_.timeout);
   } catch (const WorkerError& e) {
-    const std::string msg = e.what();
-    if (msg.find("hung") != std::string::npos) {
+    if (e.kind() == WorkerFailure::hung) {
       ::kill(pid_, SIGKILL);
       reap_cause();
-      fail<WorkerError>("{} worker: {} while {}; killed after {} s", spec_.name, msg, what,
-                        spec_.timeout.count() / 1000.0);
+      throw WorkerError(fmt::format("{} worker: {} while {}; killed after {} s", spec_.name,
+                                    e.what(), what, spec_.timeout.count() / 1000.0),
+                        WorkerFailure::hung);
     }
-    // A broken pipe or a message cut short: the worker died under us.
+    // A broken pipe, a message cut short or garbage: the worker died (or is dying) under us.
     const auto cause = reap_cause();
-    fail<WorkerError>("{} worker died while {}: {}{}", spec_.name, what, cause, stderr_tail());
+    throw WorkerError(
+        fmt::format("{} worker died while {}: {}{}", spec_.name, what, cause, stderr_tail()),
+        e.kind() == WorkerFailure::protocol ? WorkerFailure::protocol : WorkerFailure::died);
   }
   if (!rep) {
     const auto cause = reap_cause();
-    fail<WorkerError>("{} worker died while {}: {}{}", spec_.name, what, cause, stderr_tail());
+    throw WorkerError(
+        fmt::format("{} worker died while {}: {}{}", spec_.name, what, cause, stderr_tail()),
+        WorkerFailure::died);
   }
   if (!rep->header.value("ok", false))
-    fail<WorkerError>("{} worker failed while {}: {}", spec_.name, what,
-                      rep->header.value("error", std::string("no error text")));
-  if (reply_payload != nullptr) *reply_payload = std::move(rep->payload);
-  return rep->header;
+    throw WorkerError(fmt::format("{} worker failed while {}: {}", spec_.name, what,
+                                  rep->header.value("error", std::string("no error text"))),
+                      rep->header.value("kind", "") == "unsupported" ? WorkerFailure::unsupported
+                                                                     : WorkerFailure::error_reply);
+  return std::move(*rep);
 }
 
 LoadReply WorkerClient::load(const fs::path& model, const LoadOptions& options) {
-  nlohmann::json h = {{"op", "load"},
-                      {"path", model.string()},
-                      {"threads", options.threads},
-                      {"input_name", options.input_name},
-                      {"output_name", options.output_name},
-                      {"gradient",
-                       {{"input", options.gradient.input},
-                        {"label", options.gradient.label},
-                        {"output", options.gradient.output}}}};
-  auto rep = request(h, {}, nullptr, "loading " + model.string());
-  return {rep.at("load_s").get<double>(), rep.value("runtime", ""),
-          rep.value("io", nlohmann::json{})};
-}
-
-RunReply WorkerClient::run(const Tensor& batch) {
-  std::vector<float> out;
-  auto rep = request({{"op", "run"}, {"shape", batch.shape}}, batch.data, &out,
-                     fmt::format("running a batch of shape {}", shape_str(batch.shape)));
-  RunReply r;
-  r.run_s = rep.at("run_s").get<double>();
-  r.output = Tensor(rep.at("shape").get<Shape>(), std::move(out));
+  const nlohmann::json h = {{"op", "load"},
+                            {"path", model.string()},
+                            {"threads", options.threads},
+                            {"signature", options.signature}};
+  auto rep = request(h, {}, "loading " + model.string());
+  LoadReply r;
+  r.load_s = rep.header.at("load_s").get<double>();
+  r.runtime = rep.header.value("runtime", "");
+  try {
+    r.signature = signature_from_json(rep.header.at("signature"));
+  } catch (const nlohmann::json::exception& e) {
+    throw WorkerError(fmt::format("{} worker: malformed signature for {}: {}", spec_.name,
+                                  model.string(), e.what()),
+                      WorkerFailure::protocol);
+  }
   return r;
 }
 
-Tensor WorkerClient::loss_gradient(const Tensor& batch, std::span<const std::int64_t> labels) {
-  std::vector<float> out;
+namespace {
+std::string feed_str(const Values& feed) {
+  std::string s;
+  for (const auto& v : feed) s += (s.empty() ? "" : ", ") + describe(v);
+  return s;
+}
+}  // namespace
+
+RunReply WorkerClient::run(const Values& feed) {
+  const nlohmann::json h = {{"op", "run"}};
+  auto rep = request(h, feed, fmt::format("running a batch ({})", feed_str(feed)));
+  RunReply r;
+  r.run_s = rep.header.at("run_s").get<double>();
+  r.pipe_bytes =
+      protocol::message_bytes(h, feed) + protocol::message_bytes(rep.header, rep.tensors);
+  r.outputs = std::move(rep.tensors);
+  return r;
+}
+
+Value WorkerClient::loss_gradient(const Value& batch, std::span<const std::int64_t> labels) {
   auto rep = request(
-      {{"op", "gradient"},
-       {"shape", batch.shape},
-       {"labels", std::vector<std::int64_t>(labels.begin(), labels.end())}},
-      batch.data, &out,
-      fmt::format("computing the input gradient of a batch of shape {}", shape_str(batch.shape)));
-  return Tensor(rep.at("shape").get<Shape>(), std::move(out));
+      {{"op", "gradient"}, {"labels", std::vector<std::int64_t>(labels.begin(), labels.end())}},
+      {batch}, fmt::format("computing the input gradient of {}", describe(batch)));
+  if (rep.tensors.size() != 1)
+    throw WorkerError(
+        fmt::format("{} worker: gradient reply carries {} tensors", spec_.name, rep.tensors.size()),
+        WorkerFailure::protocol);
+  return std::move(rep.tensors.front());
 }
 
 std::uint64_t WorkerClient::peak_rss_bytes() {
-  return request({{"op", "stats"}}, {}, nullptr, "reporting memory")
-      .at("peak_rss_bytes")
+  return request({{"op", "stats"}}, {}, "reporting memory")
+      .header.at("peak_rss_bytes")
       .get<std::uint64_t>();
 }
 

@@ -13,8 +13,9 @@
 #include <span>
 #include <string>
 
-#include "core/tensor.hpp"
+#include "core/value.hpp"
 #include "runtime/backend.hpp"
+#include "runtime/protocol.hpp"
 
 namespace convbench {
 
@@ -29,12 +30,13 @@ struct WorkerSpec {
 struct LoadReply {
   double load_s = 0;
   std::string runtime;
-  nlohmann::json io;
+  ModelSignature signature;
 };
 
 struct RunReply {
-  double run_s = 0;  // measured inside the worker around the runtime call only
-  Tensor output;
+  double run_s = 0;              // measured inside the worker around the runtime call only
+  Values outputs;                // every output, by name, in the model's order
+  std::uint64_t pipe_bytes = 0;  // request + reply bytes through the pipe
 };
 
 class WorkerClient {
@@ -45,16 +47,16 @@ class WorkerClient {
   WorkerClient& operator=(const WorkerClient&) = delete;
 
   LoadReply load(const std::filesystem::path& model, const LoadOptions& options);
-  RunReply run(const Tensor& batch);
+  RunReply run(const Values& feed);
   // The original framework's loss gradient w.r.t. the input (Backend::loss_gradient).
-  Tensor loss_gradient(const Tensor& batch, std::span<const std::int64_t> labels);
+  Value loss_gradient(const Value& batch, std::span<const std::int64_t> labels);
   std::uint64_t peak_rss_bytes();
   pid_t pid() const { return pid_; }
   const std::string& name() const { return spec_.name; }
 
  private:
-  nlohmann::json request(const nlohmann::json& header, std::vector<float> payload,
-                         std::vector<float>* reply_payload, const std::string& what);
+  protocol::Message request(const nlohmann::json& header, const Values& tensors,
+                            const std::string& what);
   // Reaps the dead worker and describes how it ended ("killed by signal 9 (Killed)").
   std::string reap_cause();
   std::string stderr_tail() const;

@@ -17,42 +17,37 @@ double seconds_since(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 }
 
-protocol::Message handle(Backend& backend, const protocol::Message& req, bool& loaded) {
+protocol::Message handle(Backend& backend, protocol::Message& req, bool& loaded) {
   const std::string op = req.header.value("op", "");
   protocol::Message rep;
   rep.header["ok"] = true;
   if (op == "load") {
     LoadOptions opt;
     opt.threads = req.header.value("threads", 0);
-    opt.input_name = req.header.value("input_name", "");
-    opt.output_name = req.header.value("output_name", "");
-    if (const auto g = req.header.find("gradient"); g != req.header.end() && g->is_object())
-      opt.gradient = {g->value("input", ""), g->value("label", ""), g->value("output", "")};
+    opt.signature = req.header.value("signature", "");
     const auto t0 = std::chrono::steady_clock::now();
-    rep.header["io"] = backend.load(req.header.at("path").get<std::string>(), opt);
+    rep.header["signature"] = to_json(backend.load(req.header.at("path").get<std::string>(), opt));
     rep.header["load_s"] = seconds_since(t0);
     rep.header["runtime"] = backend.runtime();
     loaded = true;
   } else if (op == "run") {
     if (!loaded) fail("run before load");
-    Tensor in(req.header.at("shape").get<Shape>(), req.payload);
     const auto t0 = std::chrono::steady_clock::now();
-    Tensor out = backend.run(in);
+    rep.tensors = backend.run(req.tensors);
     rep.header["run_s"] = seconds_since(t0);
-    rep.header["shape"] = out.shape;
-    rep.payload = std::move(out.data);
   } else if (op == "gradient") {
     if (!loaded) fail("gradient before load");
-    Tensor in(req.header.at("shape").get<Shape>(), req.payload);
+    if (req.tensors.size() != 1)
+      fail("gradient: one input tensor expected, got {}", req.tensors.size());
+    const Value& in = req.tensors.front();
     const auto labels = req.header.at("labels").get<std::vector<std::int64_t>>();
     if (static_cast<std::int64_t>(labels.size()) != in.rows())
       fail("gradient: {} labels for a batch of {}", labels.size(), in.rows());
-    Tensor g = backend.loss_gradient(in, labels);
+    Value g = backend.loss_gradient(in, labels);
     if (g.shape != in.shape)
       fail("gradient of shape {} for an input of shape {}", shape_str(g.shape),
            shape_str(in.shape));
-    rep.header["shape"] = g.shape;
-    rep.payload = std::move(g.data);
+    rep.tensors.push_back(std::move(g));
   } else if (op == "stats") {
     rep.header["peak_rss_bytes"] = peak_rss_bytes();
   } else {
@@ -81,6 +76,7 @@ int serve_worker(Backend& backend) {
     } catch (const std::exception& e) {
       rep = {};
       rep.header["ok"] = false;
+      rep.header["kind"] = dynamic_cast<const UnsupportedError*>(&e) ? "unsupported" : "error";
       rep.header["error"] = e.what();
     }
     try {

@@ -112,7 +112,8 @@ TEST(CheckInputs, NpyDtypes) {
   const double v[2] = {1.5, -2};
   b.append(reinterpret_cast<const char*>(v), sizeof v);
   EXPECT_EQ(parse_npy_f32(b, "x").data, (std::vector<float>{1.5F, -2.0F}));
-  EXPECT_EQ(parse_npy_labels(b, "x"), (std::vector<std::int64_t>{1, -2}));
+  // Labels that are not whole numbers are refused, not truncated.
+  EXPECT_THROW_WITH(parse_npy_labels(b, "x.npy"), DataError, "x.npy", "1.5", "int64");
   EXPECT_THROW_WITH(parse_npy_f32("nonsense", "f.npy"), DataError, "f.npy");
 }
 

@@ -35,7 +35,7 @@ TEST_F(NpyTest, TruncatedDataRejected) {
   write_npy(dir_ / "a.npy", Tensor({4}, {1, 2, 3, 4}));
   Bytes b = read_file(dir_ / "a.npy");
   write_file(dir_ / "a.npy", b.data(), b.size() - 4);
-  EXPECT_THROW_WITH(read_npy_f32(dir_ / "a.npy"), DataError, "a.npy", "expected 16 bytes");
+  EXPECT_THROW_WITH(read_npy_f32(dir_ / "a.npy"), DataError, "a.npy", "16 bytes of data", "holds 12");
 }
 
 TEST(TensorTest, SliceAndConcat) {

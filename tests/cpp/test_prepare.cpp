@@ -133,7 +133,9 @@ TEST_F(PrepareTest, ImdbMetaVocabularyFromTrainOnlyAndBalancedLimits) {
             (std::vector<std::string>{"<pad>", "<unk>", "awful", "great", "film", "the"}));
   // test order: neg 0, pos 4, neg 1 (limit 3 keeps both classes).
   EXPECT_EQ(read_i64(dir_ / "out/test_y.npy"), (std::vector<std::int64_t>{0, 1, 0}));
-  const Tensor x = read_npy_f32(dir_ / "out/test_x.npy");
+  const Value ids = read_npy(dir_ / "out/test_x.npy");
+  EXPECT_EQ(ids.dtype, DType::i64);  // token ids, as text models take them
+  const Tensor x = to_f32(ids);
   ASSERT_EQ(x.shape, (Shape{3, 6}));
   // "Terrible. Unwatchable." -> 2 unknown tokens, pre-padded.
   EXPECT_EQ(std::vector<float>(x.data.begin(), x.data.begin() + 6),

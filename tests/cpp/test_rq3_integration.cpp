@@ -5,6 +5,7 @@
 #include <cstdlib>
 
 #include "attack/rq3.hpp"
+#include "runtime/model_runner.hpp"
 #include "core/error.hpp"
 #include "metrics/fidelity.hpp"
 #include "test_util.hpp"
@@ -48,8 +49,8 @@ class Rq3Integration : public ::testing::TestWithParam<std::string> {
 };
 
 // -log p[label] from the model's probabilities.
-std::vector<double> losses(WorkerClient& w, const Tensor& x, std::span<const std::int64_t> y) {
-  const Tensor p = w.run(x).output;
+std::vector<double> losses(ModelRunner& w, const Tensor& x, std::span<const std::int64_t> y) {
+  const Tensor p = to_f32(w.run(w.feed(x)).outputs.front());
   std::vector<double> out;
   for (std::int64_t i = 0; i < x.rows(); ++i)
     out.push_back(-std::log(std::max(1e-30, double(p.row(i)[y[static_cast<std::size_t>(i)]]))));
@@ -63,8 +64,8 @@ TEST_P(Rq3Integration, WorkerGradientMatchesFiniteDifferences) {
     return evaluate(o);
   }();
   const auto& orig = er.artefacts.front();
-  WorkerClient w(worker_spec(orig.worker, eval_options(model_dir_).workers));
-  w.load(orig.artefact.path, load_options(orig.artefact, eval_options(model_dir_).workers));
+  const auto ws = eval_options(model_dir_).workers;
+  ModelRunner w(orig.worker, orig.artefact.path, load_options(orig.artefact, ws), ws, "test");
   const Tensor& x = er.data.inputs;
   const auto& y = er.data.labels;
   const Tensor g = w.loss_gradient(x, y);

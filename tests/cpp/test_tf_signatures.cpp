@@ -24,9 +24,10 @@ std::string field(std::uint32_t number, const std::string& bytes) {  // length-d
 std::string entry(const std::string& key, const std::string& value) {
   return field(1, key) + field(2, value);
 }
-std::string tensor_info(const std::string& name) {
-  return field(1, name) + varint((2 << 3) | 0) + varint(1);  // name, dtype = DT_FLOAT
+std::string tensor_info(const std::string& name, int dtype = 1) {  // name, dtype (1 = DT_FLOAT)
+  return field(1, name) + varint((2 << 3) | 0) + varint(static_cast<std::uint64_t>(dtype));
 }
+std::string dim(std::int64_t size) { return field(2, varint((1 << 3) | 0) + varint(static_cast<std::uint64_t>(size))); }
 }  // namespace
 
 TEST(SavedModelSignatures, ReadsTheTensorNamesOfEverySignature) {
@@ -43,9 +44,31 @@ TEST(SavedModelSignatures, ReadsTheTensorNamesOfEverySignature) {
                            field(5, entry("input_gradient", grad));
   const auto sigs = convbench::read_signatures(meta);
   ASSERT_EQ(sigs.size(), 2u);
-  EXPECT_EQ(sigs.at("serving_default").inputs.at("input"), "serving_default_input:0");
-  EXPECT_EQ(sigs.at("serving_default").outputs.at("output"), "StatefulPartitionedCall_1:0");
-  EXPECT_EQ(sigs.at("input_gradient").inputs.at("label"), "input_gradient_label:0");
-  EXPECT_EQ(sigs.at("input_gradient").outputs.at("gradient"), "StatefulPartitionedCall:0");
+  EXPECT_EQ(sigs.at("serving_default").inputs.at("input").tensor, "serving_default_input:0");
+  EXPECT_EQ(sigs.at("serving_default").outputs.at("output").tensor, "StatefulPartitionedCall_1:0");
+  EXPECT_EQ(sigs.at("input_gradient").inputs.at("label").tensor, "input_gradient_label:0");
+  EXPECT_EQ(sigs.at("input_gradient").outputs.at("gradient").tensor, "StatefulPartitionedCall:0");
   EXPECT_THROW(convbench::read_signatures(meta.substr(0, meta.size() - 3)), convbench::Error);
+}
+
+TEST(SavedModelSignatures, ReadsDtypesAndShapesOfSeveralInputsAndOutputs) {
+  // input_ids: int64 [-1, 128]; attention_mask: int64, unknown rank; two float outputs.
+  const std::string ids = tensor_info("serving_default_input_ids:0", 9) + field(3, dim(-1) + dim(128));
+  const std::string mask = tensor_info("serving_default_attention_mask:0", 9) +
+                           field(3, varint((3 << 3) | 0) + varint(1));
+  const std::string serving = field(1, entry("input_ids", ids)) +
+                              field(1, entry("attention_mask", mask)) +
+                              field(2, entry("logits", tensor_info("out:0"))) +
+                              field(2, entry("pooled", tensor_info("out:1", 19)));
+  const auto sigs = convbench::read_signatures(field(5, entry("serving_default", serving)));
+  const auto& s = sigs.at("serving_default");
+  ASSERT_EQ(s.inputs.size(), 2u);
+  ASSERT_EQ(s.outputs.size(), 2u);
+  EXPECT_EQ(s.inputs.at("input_ids").dtype, 9);
+  EXPECT_TRUE(s.inputs.at("input_ids").shape_known);
+  EXPECT_EQ(s.inputs.at("input_ids").shape, (convbench::Shape{-1, 128}));
+  EXPECT_FALSE(s.inputs.at("attention_mask").shape_known);
+  EXPECT_EQ(s.outputs.at("pooled").dtype, 19);  // DT_HALF
+  // Name order is the model's order.
+  EXPECT_EQ(s.inputs.begin()->first, "attention_mask");
 }

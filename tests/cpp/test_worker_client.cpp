@@ -7,6 +7,7 @@
 #include <future>
 
 #include "core/error.hpp"
+#include "runtime/model_runner.hpp"
 #include "runtime/worker_client.hpp"
 #include "test_util.hpp"
 
@@ -26,10 +27,23 @@ WorkerSpec fake(const std::string& mode,
   return s;
 }
 
-Tensor batch(std::int64_t n) {
+Tensor rows(std::int64_t n) {
   Tensor t({n, 12});
   for (std::size_t i = 0; i < t.data.size(); ++i) t.data[i] = static_cast<float>(i);
   return t;
+}
+Values batch(std::int64_t n) { return {from_tensor("x", rows(n))}; }
+
+// The failure kind a call ends in (error kinds travel as data, never found in message text).
+template <typename F>
+WorkerFailure kind_of(F&& f) {
+  try {
+    f();
+  } catch (const WorkerError& e) {
+    return e.kind();
+  }
+  ADD_FAILURE() << "no WorkerError thrown";
+  return WorkerFailure::protocol;
 }
 
 TEST(WorkerClient, LoadRunAndStats) {
@@ -37,10 +51,16 @@ TEST(WorkerClient, LoadRunAndStats) {
   const auto l = w.load("/nonexistent/model", {});
   EXPECT_EQ(l.runtime, "fake 0");
   EXPECT_GE(l.load_s, 0);
+  ASSERT_EQ(l.signature.inputs.size(), 1U);
+  EXPECT_EQ(l.signature.inputs[0].name, "x");
+  EXPECT_EQ(l.signature.inputs[0].shape, (Shape{-1, 10}));
   const auto r = w.run(batch(3));
-  EXPECT_EQ(r.output.shape, (Shape{3, 10}));
-  EXPECT_EQ(r.output.data[10], 12.0F);  // row 1 starts at input element 12
+  ASSERT_EQ(r.outputs.size(), 1U);
+  EXPECT_EQ(r.outputs[0].name, "out");
+  EXPECT_EQ(r.outputs[0].shape, (Shape{3, 10}));
+  EXPECT_EQ(to_f32(r.outputs[0]).data[10], 12.0F);  // row 1 starts at input element 12
   EXPECT_GE(r.run_s, 0);
+  EXPECT_GT(r.pipe_bytes, 3U * 12 * 4 + 3U * 10 * 4);  // both tensors crossed the pipe
   EXPECT_GT(w.peak_rss_bytes(), 0U);
 }
 
@@ -50,6 +70,14 @@ TEST(WorkerClient, ErrorReplyKeepsWorkerUsable) {
                     "loading /m/model.onnx", "bad magic");
   EXPECT_GT(w.peak_rss_bytes(), 0U);  // still alive and answering
   EXPECT_THROW_WITH(w.run(batch(1)), WorkerError, "run before load");
+  EXPECT_EQ(kind_of([&] { w.run(batch(1)); }), WorkerFailure::error_reply);
+}
+
+TEST(WorkerClient, UnsupportedIsItsOwnKind) {
+  WorkerClient w(fake("unsupported"));
+  w.load("m", {});
+  EXPECT_EQ(kind_of([&] { w.run(batch(1)); }), WorkerFailure::unsupported);
+  EXPECT_THROW_WITH(w.run(batch(1)), WorkerError, "input 'x' is float32");
 }
 
 TEST(WorkerClient, KilledMidRunIsReportedWithSignal) {
@@ -66,7 +94,7 @@ TEST(WorkerClient, KilledMidRunIsReportedWithSignal) {
 TEST(WorkerClient, SegfaultIsReported) {
   WorkerClient w(fake("segv"));
   w.load("m", {});
-  EXPECT_THROW_WITH(w.run(batch(1)), WorkerError, "signal 11");
+  EXPECT_EQ(kind_of([&] { w.run(batch(1)); }), WorkerFailure::died);
 }
 
 TEST(WorkerClient, ExitIsReportedWithStatus) {
@@ -89,7 +117,7 @@ TEST(WorkerClient, HangIsKilledAfterTimeout) {
   WorkerClient w(fake("hang", std::chrono::milliseconds(500)));
   w.load("m", {});
   const auto t0 = std::chrono::steady_clock::now();
-  EXPECT_THROW_WITH(w.run(batch(1)), WorkerError, "hung", "killed after");
+  EXPECT_EQ(kind_of([&] { w.run(batch(1)); }), WorkerFailure::hung);
   EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(10));
 }
 
@@ -97,7 +125,7 @@ TEST(WorkerClient, NanOutputsArePassedBackForTheCallerToJudge) {
   WorkerClient w(fake("nan"));
   w.load("m", {});
   const auto r = w.run(batch(2));
-  EXPECT_TRUE(std::isnan(r.output.data[10]));
+  EXPECT_TRUE(std::isnan(to_f32(r.outputs[0]).data[10]));
 }
 
 TEST(WorkerClient, MissingExecutable) {
@@ -118,6 +146,44 @@ TEST(WorkerClient, StderrLogTailIsQuotedOnCrash) {
     EXPECT_THROW_WITH(w.run(batch(1)), WorkerError, name.c_str(), "is empty");
   }
   std::filesystem::remove(log);
+}
+
+// The one model runner: batching (short last batch), every output concatenated in order, the
+// per-output checks naming the output.
+TEST(ModelRunner, BatchesEveryOutputIncludingAShortLastBatch) {
+  ModelRunner m(fake("two_outputs"), "m", {});
+  const SetRun r = m.run_set(batch(7), 3, 1);
+  ASSERT_EQ(r.outputs.size(), 2U);
+  EXPECT_EQ(r.batch_s.size(), 3U);  // 3 + 3 + 1, warm-up untimed
+  EXPECT_EQ(r.outputs[0].name, "out");
+  EXPECT_EQ(r.outputs[0].shape, (Shape{7, 10}));
+  EXPECT_EQ(to_f32(r.outputs[0]).data[60], 72.0F);  // row 6 starts at input element 72
+  EXPECT_EQ(r.outputs[1].name, "count");
+  EXPECT_EQ(r.outputs[1].dtype, DType::i64);
+  const auto c = r.outputs[1].raw<std::int64_t>();
+  EXPECT_EQ(std::vector<std::int64_t>(c.begin(), c.end()),
+            (std::vector<std::int64_t>{0, 1, 2, 0, 1, 2, 0}));
+}
+
+TEST(ModelRunner, NanIsNamedWithItsOutputAndSample) {
+  ModelRunner m(fake("nan"), "m", {});
+  EXPECT_THROW_WITH(m.run_set(batch(4), 4), WorkerError, "NaN/Inf", "output 'out'", "sample 2");
+}
+
+TEST(ModelRunner, FeedCastsExactlyToTheDeclaredDtype) {
+  ModelRunner m(fake("echo"), "m", {});
+  const Values f = m.feed(rows(2));
+  ASSERT_EQ(f.size(), 1U);
+  EXPECT_EQ(f[0].name, "x");
+  EXPECT_EQ(f[0].dtype, DType::f32);
+  EXPECT_EQ(m.declared_batch(), -1);
+}
+
+TEST(ModelRunner, InputsWithDifferentRowCountsAreRefused) {
+  ModelRunner m(fake("echo"), "m", {});
+  Values two = batch(3);
+  two.push_back(from_tensor("y", rows(2)));
+  EXPECT_THROW_WITH(m.run_set(two, 2), DataError, "different numbers of rows", "y");
 }
 
 }  // namespace

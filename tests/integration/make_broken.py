@@ -130,7 +130,7 @@ def gru(out: Path):
         for name, p in net.named_parameters():
             if "bias" in name:
                 p.uniform_(-0.5, 0.5)
-    x = torch.randint(0, 50, (1, 12)).float()
+    x = torch.randint(0, 50, (1, 12))  # int64 token ids
     torch.jit.trace(net, x).save(str(out / "gru.pt"))
     torch.onnx.export(net, x, str(out / "gru.onnx"), input_names=["input"], output_names=["output"],
                       dynamic_axes={"input": {0: "batch"}, "output": {0: "batch"}}, opset_version=13)

@@ -11,6 +11,12 @@ IMAGE, TEXT = "image", "text"
 KIND = {"lenet5": IMAGE, "resnet18": IMAGE, "vgg16": IMAGE, "lstm": TEXT, "gru": TEXT}
 MODELS = tuple(KIND)
 
+
+def input_dtype(sample_shape) -> str:
+    """What a model takes, as every real model does: int64 token ids for a sequence
+    (1-D samples), float32 pixels for an image."""
+    return "int64" if len(sample_shape) == 1 else "float32"
+
 # BatchNormalization, the same behaviour in both frameworks (torch's defaults):
 #   y = (x - mean) / sqrt(var + BN_EPSILON) * gamma + beta
 #   moving = BN_DECAY * moving + (1 - BN_DECAY) * batch_statistic

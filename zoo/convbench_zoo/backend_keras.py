@@ -12,7 +12,7 @@ from pathlib import Path  # noqa: E402
 import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
-from convbench_zoo import models_keras  # noqa: E402
+from convbench_zoo import arch, models_keras  # noqa: E402
 
 tf.get_logger().setLevel("ERROR")
 
@@ -90,8 +90,9 @@ def save_original(model, model_dir: Path, shape) -> dict:
     # config + weights, from which load_original() rebuilds the Keras model for the
     # converters. save_traces=False skips tracing every layer's call functions into the
     # file: that took ~10 s of each run (ResNet-18, the RNNs) and ~5 s more to reload.
+    dtype = getattr(tf, arch.input_dtype(shape))
     serve = tf.function(lambda x: {"output": model(x, training=False)},
-                        input_signature=[tf.TensorSpec([None] + list(shape), tf.float32, name="input")])
+                        input_signature=[tf.TensorSpec([None] + list(shape), dtype, name="input")])
     signatures = {"serving_default": serve.get_concrete_function()}
     image = len(shape) == 3
     if image:
@@ -141,7 +142,7 @@ def load_original(model_dir: Path):
 
 def to_onnx(model_dir: Path, out_path: Path, opset: int, shape) -> None:
     import tf2onnx
-    spec = (tf.TensorSpec([None] + list(shape), tf.float32, name="input"),)
+    spec = (tf.TensorSpec([None] + list(shape), getattr(tf, arch.input_dtype(shape)), name="input"),)
     tf2onnx.convert.from_keras(load_original(model_dir), input_signature=spec,
                                opset=opset, output_path=str(out_path))
 

@@ -10,7 +10,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from convbench_zoo import models_torch
+from convbench_zoo import arch, models_torch
 
 FRAMEWORK_VERSION = torch.__version__
 ORIGINAL_PATH = "model.pt"
@@ -109,8 +109,8 @@ def train(model, data, hp, seed, log):
 
 
 def _example(shape):
-    # Zeros are valid for every model: an image, or a sequence of padding tokens.
-    return torch.zeros([1] + list(shape))
+    # Zeros are valid for every model: an image, or a sequence of padding tokens (int64 ids).
+    return torch.zeros([1] + list(shape), dtype=getattr(torch, arch.input_dtype(shape)))
 
 
 def save_original(model, model_dir: Path, shape) -> dict:

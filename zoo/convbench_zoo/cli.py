@@ -35,8 +35,9 @@ def load_backend(framework: str):
 
 def _input_record(backend, meta) -> dict:
     """manifest["input"]: what a runtime must feed (shape per sample, layout, preprocessing)."""
-    rec = {"name": "input", "shape": backend.input_shape(meta), "layout": backend.layout(meta),
-           "dtype": "float32"}
+    shape = backend.input_shape(meta)
+    rec = {"name": "input", "shape": shape, "layout": backend.layout(meta),
+           "dtype": arch.input_dtype(shape)}
     if meta["kind"] == "text":
         rec.update(preprocessing="token ids", vocab_file=VOCAB_FILE, seq_len=meta["seq_len"],
                    vocab_size=meta["vocab_size"])

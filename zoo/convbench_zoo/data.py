@@ -1,8 +1,8 @@
 """Loads the dataset directory written by `convbench data prepare` (numpy only).
 
     meta.json                 what the arrays hold (schema 1); absent = MNIST (older dirs)
-    {train,test}_x.npy        float32: images [N,C,H,W] already normalised (NCHW),
-                              text [N,L] token ids (0 = padding, 1 = unknown)
+    {train,test}_x.npy        float32 images [N,C,H,W] already normalised (NCHW),
+                              int64 text [N,L] token ids (0 = padding, 1 = unknown)
     {train,test}_y.npy        int [N], class indices
     vocab.txt                 text datasets only: the tokenizer's vocabulary
 """
@@ -51,8 +51,9 @@ def _load_split(data_dir: Path, split: str, meta: dict):
     x = np.load(data_dir / f"{split}_x.npy")
     y = np.load(data_dir / f"{split}_y.npy")
     shape = list(meta["sample_shape"])
-    if x.dtype != np.float32 or list(x.shape[1:]) != shape:
-        raise ValueError(f"{split}_x.npy: expected float32 [N,{','.join(map(str, shape))}], "
+    want = "int64" if meta["kind"] == "text" else "float32"  # token ids / pixels
+    if x.dtype != np.dtype(want) or list(x.shape[1:]) != shape:
+        raise ValueError(f"{split}_x.npy: expected {want} [N,{','.join(map(str, shape))}], "
                          f"got {x.dtype} {list(x.shape)}")
     if y.ndim != 1 or y.shape[0] != x.shape[0] or not np.issubdtype(y.dtype, np.integer):
         raise ValueError(f"{split}_y.npy: expected int [{x.shape[0]}], got {y.dtype} {list(y.shape)}")

@@ -111,7 +111,7 @@ def _vgg16(x, num_classes):
 
 
 def _rnn(x, num_classes, meta, cell):
-    # The float token ids are cast to int32 by Embedding itself. No masking (mask_zero
+    # int64 token ids, as every real text model takes. No masking (mask_zero
     # False): padding tokens are ordinary inputs to the recurrence, as in torch.
     x = L.Embedding(meta["vocab_size"], arch.EMBED_DIM, name="embedding")(x)
     if cell == "lstm":
@@ -132,7 +132,8 @@ def build(model: str, meta):
     objective as PyTorch's CrossEntropyLoss); the deployed model adds the softmax.
     """
     # The name makes the SavedModel's serving input "serving_default_input:0".
-    inp = tf.keras.Input(shape=input_shape(meta), name="input")
+    shape = input_shape(meta)
+    inp = tf.keras.Input(shape=shape, name="input", dtype=arch.input_dtype(shape))
     n = meta["num_classes"]
     if model == "lenet5":
         logits = _lenet5(inp, n)

@@ -113,8 +113,8 @@ class VGG16(nn.Sequential):
 
 
 class RNNClassifier(nn.Module):
-    """Embedding -> LSTM or GRU (last hidden state) -> Linear. Input: float32 token ids
-    [N, L] (every runtime feeds float32); cast to int64 here, like Keras' Embedding."""
+    """Embedding -> LSTM or GRU (last hidden state) -> Linear. Input: int64 token ids
+    [N, L], as every real text model takes."""
 
     def __init__(self, meta, cell):
         super().__init__()
@@ -124,7 +124,7 @@ class RNNClassifier(nn.Module):
         self.fc = nn.Linear(arch.RNN_UNITS, meta["num_classes"])
 
     def forward(self, x):
-        out, _ = self.rnn(self.embedding(x.long()))  # no masking/packing: padding is input
+        out, _ = self.rnn(self.embedding(x))  # no masking/packing: padding is input
         return self.fc(out[:, -1])
 
 

@@ -116,7 +116,9 @@ def _save_layers(records, out: Path) -> list:
 def dump(args) -> int:
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    x = np.load(args.inputs).astype(np.float32)
+    x = np.load(args.inputs)  # float32 images or int64 token ids, as the model takes them
+    if x.dtype.kind == "f":
+        x = x.astype(np.float32)
     if args.format == "torchscript":
         if not args.model_dir:
             _log("error: a TorchScript original needs --model-dir (the zoo's eager definition)")

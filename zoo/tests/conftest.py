@@ -63,7 +63,7 @@ def make_dataset(d: Path, dataset: str, n_train=N_TRAIN, n_test=N_TEST, with_met
         (d / "vocab.txt").write_text("\n".join(words) + "\n")
 
         def sample(n):  # word ids >= 2, pre-padded with 0s like `prepare imdb`
-            x = rng.integers(2, VOCAB, (n, TEXT_LEN)).astype(np.float32)
+            x = rng.integers(2, VOCAB, (n, TEXT_LEN)).astype(np.int64)
             x[:, :4] = 0
             return x
     else:

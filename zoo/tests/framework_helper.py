@@ -29,7 +29,7 @@ def sample_inputs(meta, n, seed):
     rng = np.random.default_rng(seed)
     if meta["kind"] == "image":
         return rng.standard_normal((n, *meta["sample_shape"]), dtype=np.float32)
-    return rng.integers(0, meta["vocab_size"], (n, meta["seq_len"])).astype(np.float32)
+    return rng.integers(0, meta["vocab_size"], (n, meta["seq_len"])).astype(np.int64)
 
 
 def _meta_of_manifest(m):
@@ -132,7 +132,7 @@ def keras_twin(work):
             tf.keras.utils.set_random_seed(0)
             logits_model, deployed = models_keras.build(model, meta)
             _randomise_keras(logits_model, np.random.default_rng(0))
-            xd = xk.astype(dtype)
+            xd = xk.astype(dtype) if meta["kind"] == "image" else xk  # token ids stay int64
             if dtype == "float32":
                 wt.save(work / f"{model}.w0.npz", wt.keras_layers(logits_model))
                 res.update(eval_logits=logits_model(xd, training=False).numpy(),
@@ -203,7 +203,7 @@ def torch_twin(work):
         losses = []
         for _ in range(TRAIN_STEPS):
             opt.zero_grad()
-            loss = objective(net(x.double()), y)
+            loss = objective(net(x.double() if x.is_floating_point() else x), y)
             loss.backward()
             opt.step()
             losses.append(loss.item())  # like train_on_batch: the loss before the update

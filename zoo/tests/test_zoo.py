@@ -43,7 +43,7 @@ def test_manifest(runs, model, framework):
     assert m["hparams"] == expected_hparams(model)
     inp = m["input"]
     if model in TEXT_MODELS:
-        assert inp == {"name": "input", "shape": [TEXT_LEN], "layout": "tokens", "dtype": "float32",
+        assert inp == {"name": "input", "shape": [TEXT_LEN], "layout": "tokens", "dtype": "int64",
                        "preprocessing": "token ids", "vocab_file": "vocab.txt",
                        "seq_len": TEXT_LEN, "vocab_size": VOCAB}
         assert m["output"] == {"shape": [2], "activation": "softmax"}
@@ -230,7 +230,7 @@ def test_data_loading(tmp_path, data_dirs):
     meta = data_mod.read_meta(data_dirs["imdb"])
     d = data_mod.load(data_dirs["imdb"], meta, train_subset=5, val_subset=3)
     assert (d.train_x.shape, d.test_x.shape) == ((5, TEXT_LEN), (3, TEXT_LEN))
-    assert d.train_x.dtype == np.float32
+    assert d.train_x.dtype == np.int64  # token ids, as text models take them
     assert data_mod.read_meta(data_dirs["mnist"]) == data_mod.MNIST_META  # no meta.json
     with pytest.raises(ValueError, match="--val-subset 99"):
         data_mod.load(data_dirs["imdb"], meta, val_subset=99)

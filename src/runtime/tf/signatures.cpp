@@ -1,107 +1,76 @@
 #include "runtime/tf/signatures.hpp"
 
-#include <cstdint>
-
 #include "core/error.hpp"
+#include "core/protobuf_wire.hpp"
 
 namespace convbench {
 namespace {
 
-// One protobuf message's fields, in order; only varint and length-delimited payloads matter here.
-class Reader {
- public:
-  explicit Reader(std::string_view bytes) : s_(bytes) {}
-  bool done() const { return pos_ >= s_.size(); }
-
-  // The next field's number and, for length-delimited fields, its bytes (others are skipped).
-  bool next(std::uint32_t& field, std::string_view& bytes) {
-    while (!done()) {
-      const std::uint64_t key = varint();
-      field = static_cast<std::uint32_t>(key >> 3);
-      switch (key & 7) {
-        case 0:
-          varint();
-          break;
-        case 1:
-          skip(8);
-          break;
-        case 5:
-          skip(4);
-          break;
-        case 2: {
-          const std::uint64_t n = varint();
-          if (n > s_.size() - pos_) fail("MetaGraphDef: a field runs past the end");
-          bytes = s_.substr(pos_, n);
-          pos_ += n;
-          return true;
-        }
-        default:
-          fail("MetaGraphDef: unsupported wire type {}", key & 7);
-      }
-    }
-    return false;
-  }
-
- private:
-  std::uint64_t varint() {
-    std::uint64_t v = 0;
-    for (int shift = 0; shift < 64; shift += 7) {
-      if (done()) fail("MetaGraphDef: truncated varint");
-      const auto b = static_cast<std::uint8_t>(s_[pos_++]);
-      v |= static_cast<std::uint64_t>(b & 0x7f) << shift;
-      if ((b & 0x80) == 0) return v;
-    }
-    fail("MetaGraphDef: varint too long");
-  }
-  void skip(std::size_t n) {
-    if (n > s_.size() - pos_) fail("MetaGraphDef: truncated field");
-    pos_ += n;
-  }
-
-  std::string_view s_;
-  std::size_t pos_ = 0;
-};
+const std::string kWhat = "MetaGraphDef";
 
 // A map<string, M> entry: key = field 1, value = field 2.
 std::pair<std::string, std::string_view> map_entry(std::string_view entry) {
-  Reader r(entry);
-  std::uint32_t f = 0;
-  std::string_view b;
+  WireReader r(entry, kWhat);
+  WireField f;
   std::pair<std::string, std::string_view> out;
-  while (r.next(f, b)) {
-    if (f == 1) out.first = std::string(b);
-    if (f == 2) out.second = b;
+  while (r.next(f)) {
+    if (f.number == 1 && f.wire_type == 2) out.first = std::string(f.bytes);
+    if (f.number == 2 && f.wire_type == 2) out.second = f.bytes;
   }
   return out;
 }
 
-// map<string, TensorInfo> -> argument name -> TensorInfo.name (field 1).
-void tensor_names(std::string_view entry, std::map<std::string, std::string>& into) {
+// TensorShapeProto: dim = 2 (Dim: size = 1), unknown_rank = 3.
+void read_shape(std::string_view bytes, SignatureTensor& t) {
+  WireReader r(bytes, kWhat);
+  WireField f;
+  t.shape_known = true;
+  while (r.next(f)) {
+    if (f.number == 2 && f.wire_type == 2) {
+      WireReader d(f.bytes, kWhat);
+      WireField g;
+      std::int64_t size = -1;
+      while (d.next(g))
+        if (g.number == 1) size = static_cast<std::int64_t>(wire_varint_or_fail(g, kWhat));
+      t.shape.push_back(size);
+    } else if (f.number == 3 && f.wire_type == 0 && f.varint != 0) {
+      t.shape_known = false;
+    }
+  }
+  if (!t.shape_known) t.shape.clear();
+}
+
+// map<string, TensorInfo> entry -> argument name -> TensorInfo {name = 1, dtype = 2, shape = 3}.
+void tensor_infos(std::string_view entry, std::map<std::string, SignatureTensor>& into) {
   const auto [arg, info] = map_entry(entry);
-  Reader r(info);
-  std::uint32_t f = 0;
-  std::string_view b;
-  while (r.next(f, b))
-    if (f == 1) into[arg] = std::string(b);
+  WireReader r(info, kWhat);
+  WireField f;
+  SignatureTensor t;
+  while (r.next(f)) {
+    if (f.number == 1 && f.wire_type == 2) t.tensor = std::string(f.bytes);
+    if (f.number == 2 && f.wire_type == 0) t.dtype = static_cast<int>(f.varint);
+    if (f.number == 3 && f.wire_type == 2) read_shape(f.bytes, t);
+  }
+  into[arg] = t;
 }
 
 }  // namespace
 
 std::map<std::string, Signature> read_signatures(std::string_view meta_graph_def) {
   std::map<std::string, Signature> out;
-  Reader r(meta_graph_def);
-  std::uint32_t f = 0;
-  std::string_view b;
-  while (r.next(f, b)) {
-    if (f != 5) continue;  // MetaGraphDef.signature_def
-    const auto [key, def] = map_entry(b);
+  WireReader r(meta_graph_def, kWhat);
+  WireField f;
+  while (r.next(f)) {
+    if (f.number != 5 || f.wire_type != 2) continue;  // MetaGraphDef.signature_def
+    const auto [key, def] = map_entry(f.bytes);
     Signature& sig = out[key];
-    Reader d(def);
-    std::uint32_t g = 0;
-    std::string_view e;
-    while (d.next(g, e)) {
-      if (g == 1) tensor_names(e, sig.inputs);   // SignatureDef.inputs
-      if (g == 2) tensor_names(e, sig.outputs);  // SignatureDef.outputs
+    WireReader d(def, kWhat);
+    WireField g;
+    while (d.next(g)) {
+      if (g.number == 1 && g.wire_type == 2)
+        tensor_infos(g.bytes, sig.inputs);  // SignatureDef.inputs
+      if (g.number == 2 && g.wire_type == 2)
+        tensor_infos(g.bytes, sig.outputs);  // SignatureDef.outputs
     }
   }
   return out;
