@@ -6,7 +6,6 @@
 // nothing. Prints a Markdown table of pass / fail / cannot load / cannot run per runtime and the
 // failures; exit 1 with --require-pass when a listed case does not pass everywhere it is run.
 #include <CLI/CLI.hpp>
-#include <cmath>
 #include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -23,23 +22,6 @@ struct Tally {
   int pass = 0, fail = 0, cannot_load = 0, cannot_run = 0, bit_identical = 0, compared_with_py = 0;
   std::vector<std::string> failures;  // "case: why"
 };
-
-std::string differ(const Value& want, const Value& got, double rtol, double atol) {
-  if (want.dtype != got.dtype)
-    return fmt::format("{}: dtype {} vs {}", want.name, dtype_name(got.dtype),
-                       dtype_name(want.dtype));
-  if (want.shape != got.shape)
-    return fmt::format("{}: shape {} vs {}", want.name, shape_str(got.shape),
-                       shape_str(want.shape));
-  const auto w = to_f64(want), g = to_f64(got);
-  for (std::size_t i = 0; i < w.size(); ++i) {
-    if (std::isnan(w[i]) && std::isnan(g[i])) continue;
-    if (w[i] == g[i]) continue;  // equal infinities
-    if (!(std::fabs(g[i] - w[i]) <= atol + rtol * std::fabs(w[i])))
-      return fmt::format("{}: element {} = {} vs {}", want.name, i, g[i], w[i]);
-  }
-  return "";
-}
 
 int run(const fs::path& index_file, const std::vector<std::string>& runtimes, const fs::path& md,
         bool require_pass) {
@@ -92,7 +74,7 @@ int run(const fs::path& index_file, const std::vector<std::string>& runtimes, co
       bool identical = rt == "onnxruntime" && c["py_error"].is_null() && why.empty();
       for (std::size_t i = 0; why.empty() && i < outs.size(); ++i) {
         const Value ref = read_npy(root / outs[i]["ref"].get<std::string>(), outs[i]["name"]);
-        why = differ(ref, got[i], c["rtol"].get<double>(), c["atol"].get<double>());
+        why = first_difference(ref, got[i], c["rtol"].get<double>(), c["atol"].get<double>());
         if (identical) {
           if (outs[i]["py"].is_null()) {
             identical = false;

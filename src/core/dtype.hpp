@@ -4,6 +4,8 @@
 #include <cstddef>
 #include <cstdint>
 #include <optional>
+#include <span>
+#include <utility>
 #include <string_view>
 
 namespace convbench {
@@ -19,6 +21,27 @@ std::optional<DType> parse_dtype(std::string_view name);
 std::string_view npy_descr(DType t);
 std::optional<DType> dtype_from_npy(std::string_view descr);
 bool is_floating(DType t);
+
+// A runtime's element types beside ours: each worker lists its pairs once and looks them up both
+// ways. Types missing from the list are the ones that runtime (or convbench) does not carry.
+template <typename E>
+class DTypeMap {
+ public:
+  constexpr explicit DTypeMap(std::span<const std::pair<DType, E>> rows) : rows_(rows) {}
+  std::optional<DType> ours(E e) const {
+    for (const auto& [d, r] : rows_)
+      if (r == e) return d;
+    return std::nullopt;
+  }
+  std::optional<E> theirs(DType d) const {
+    for (const auto& [o, r] : rows_)
+      if (o == d) return r;
+    return std::nullopt;
+  }
+
+ private:
+  std::span<const std::pair<DType, E>> rows_;
+};
 
 // IEEE 754 binary16 <-> binary32 (round to nearest even), for float16 tensors.
 float half_to_float(std::uint16_t h);

@@ -3,6 +3,7 @@
 #include <cmath>
 #include <cstring>
 #include <limits>
+#include <type_traits>
 
 #include "core/error.hpp"
 
@@ -17,87 +18,66 @@ std::size_t byte_count(DType t, std::span<const std::int64_t> shape, std::string
   return b;
 }
 
+// Element codings: plain numeric types are stored as themselves; float16 and bool have their own.
+struct Half {};
+struct Bool {};
+
+// Calls f(T{}) with the coding of dtype t: the one place a dtype becomes a C++ type.
+template <typename F>
+decltype(auto) with_coding(DType t, F&& f) {
+  switch (t) {
+    case DType::f32: return f(float{});
+    case DType::f64: return f(double{});
+    case DType::i64: return f(std::int64_t{});
+    case DType::i32: return f(std::int32_t{});
+    case DType::i16: return f(std::int16_t{});
+    case DType::i8: return f(std::int8_t{});
+    case DType::u8: return f(std::uint8_t{});
+    case DType::u16: return f(std::uint16_t{});
+    case DType::u32: return f(std::uint32_t{});
+    case DType::u64: return f(std::uint64_t{});
+    case DType::f16: return f(Half{});
+    case DType::boolean: return f(Bool{});
+  }
+  return f(float{});  // unreachable: every enumerator is handled
+}
+
+template <typename T>
+double load_as(const std::byte* p, std::size_t i) {
+  if constexpr (std::is_same_v<T, Half>) {
+    std::uint16_t h;
+    std::memcpy(&h, p + i * 2, 2);
+    return static_cast<double>(half_to_float(h));
+  } else if constexpr (std::is_same_v<T, Bool>) {
+    return p[i] != std::byte{0} ? 1.0 : 0.0;
+  } else {
+    T x;
+    std::memcpy(&x, p + i * sizeof(T), sizeof(T));
+    return static_cast<double>(x);
+  }
+}
+
+// Writes x (already checked representable) as element i.
+template <typename T>
+void store_as(std::byte* p, std::size_t i, double x) {
+  if constexpr (std::is_same_v<T, Half>) {
+    const std::uint16_t h = float_to_half(static_cast<float>(x));
+    std::memcpy(p + i * 2, &h, 2);
+  } else if constexpr (std::is_same_v<T, Bool>) {
+    p[i] = x != 0 ? std::byte{1} : std::byte{0};
+  } else {
+    const T y = static_cast<T>(x);
+    std::memcpy(p + i * sizeof(T), &y, sizeof(T));
+  }
+}
+
 template <typename F>
 void for_each_element(const Value& v, F&& f) {  // f(index, double value)
   const std::size_t n = v.elements();
   const std::byte* p = v.bytes.data();
-  auto each = [&]<typename T>(T) {
-    for (std::size_t i = 0; i < n; ++i) {
-      T x;
-      std::memcpy(&x, p + i * sizeof(T), sizeof(T));
-      f(i, static_cast<double>(x));
-    }
-  };
-  switch (v.dtype) {
-    case DType::f32:
-      return each(float{});
-    case DType::f64:
-      return each(double{});
-    case DType::i64:
-      return each(std::int64_t{});
-    case DType::i32:
-      return each(std::int32_t{});
-    case DType::i16:
-      return each(std::int16_t{});
-    case DType::i8:
-      return each(std::int8_t{});
-    case DType::u8:
-      return each(std::uint8_t{});
-    case DType::u16:
-      return each(std::uint16_t{});
-    case DType::u32:
-      return each(std::uint32_t{});
-    case DType::u64:
-      return each(std::uint64_t{});
-    case DType::boolean:
-      for (std::size_t i = 0; i < n; ++i) f(i, p[i] != std::byte{0} ? 1.0 : 0.0);
-      return;
-    case DType::f16:
-      for (std::size_t i = 0; i < n; ++i) {
-        std::uint16_t h;
-        std::memcpy(&h, p + i * 2, 2);
-        f(i, static_cast<double>(half_to_float(h)));
-      }
-      return;
-  }
-}
-
-// Writes x (already checked representable) as element i of dtype t.
-void store(std::byte* p, DType t, std::size_t i, double x) {
-  auto put = [&]<typename T>(T) {
-    const T y = static_cast<T>(x);
-    std::memcpy(p + i * sizeof(T), &y, sizeof(T));
-  };
-  switch (t) {
-    case DType::f32:
-      return put(float{});
-    case DType::f64:
-      return put(double{});
-    case DType::i64:
-      return put(std::int64_t{});
-    case DType::i32:
-      return put(std::int32_t{});
-    case DType::i16:
-      return put(std::int16_t{});
-    case DType::i8:
-      return put(std::int8_t{});
-    case DType::u8:
-      return put(std::uint8_t{});
-    case DType::u16:
-      return put(std::uint16_t{});
-    case DType::u32:
-      return put(std::uint32_t{});
-    case DType::u64:
-      return put(std::uint64_t{});
-    case DType::boolean:
-      p[i] = x != 0 ? std::byte{1} : std::byte{0};
-      return;
-    case DType::f16: {
-      const std::uint16_t h = float_to_half(static_cast<float>(x));
-      std::memcpy(p + i * 2, &h, 2);
-      return;
-    }
-  }
+  with_coding(v.dtype, [&]<typename T>(T) {
+    for (std::size_t i = 0; i < n; ++i) f(i, load_as<T>(p, i));
+  });
 }
 
 // Would element value x survive the trip to dtype t unchanged?
@@ -171,11 +151,7 @@ std::size_t Value::row_bytes() const {
 
 double Value::at(std::size_t i) const {
   if (i >= elements()) fail<DataError>("{}: element {} of {}", name, i, elements());
-  Value one(name, dtype, {1});
-  std::memcpy(one.bytes.data(), bytes.data() + i * dtype_size(dtype), dtype_size(dtype));
-  double out = 0;
-  for_each_element(one, [&](std::size_t, double x) { out = x; });
-  return out;
+  return with_coding(dtype, [&]<typename T>(T) { return load_as<T>(bytes.data(), i); });
 }
 
 Value Value::slice_rows(std::int64_t begin, std::int64_t end) const {
@@ -215,20 +191,35 @@ std::vector<double> to_f64(const Value& v) {
   return out;
 }
 
-Value cast_exact(const Value& v, DType to) {
+Value cast_exact(Value v, DType to) {
   if (v.dtype == to) return v;
   // Through double: exact for every dtype pair except 64-bit integers beyond 2^53, which are
   // refused rather than rounded.
   Value out(v.name, to, v.shape);
-  for_each_element(v, [&](std::size_t i, double x) {
-    const bool wide =
-        (v.dtype == DType::i64 || v.dtype == DType::u64) && std::fabs(x) > 9007199254740992.0;
-    if (wide || !representable(x, to))
-      fail<DataError>("{}: element {} ({}) of this {} tensor is not exactly representable as {}",
-                      v.name, i, x, dtype_name(v.dtype), dtype_name(to));
-    store(out.bytes.data(), to, i, x);
+  const bool wide_source = v.dtype == DType::i64 || v.dtype == DType::u64;
+  with_coding(to, [&]<typename T>(T) {
+    for_each_element(v, [&](std::size_t i, double x) {
+      if ((wide_source && std::fabs(x) > 9007199254740992.0) || !representable(x, to))
+        fail<DataError>("{}: element {} ({}) of this {} tensor is not exactly representable as {}",
+                        v.name, i, x, dtype_name(v.dtype), dtype_name(to));
+      store_as<T>(out.bytes.data(), i, x);
+    });
   });
   return out;
+}
+
+std::string first_difference(const Value& want, const Value& got, double rtol, double atol) {
+  if (want.dtype != got.dtype)
+    return fmt::format("{}: dtype {} vs {}", want.name, dtype_name(got.dtype), dtype_name(want.dtype));
+  if (want.shape != got.shape)
+    return fmt::format("{}: shape {} vs {}", want.name, shape_str(got.shape), shape_str(want.shape));
+  const auto w = to_f64(want), g = to_f64(got);
+  for (std::size_t i = 0; i < w.size(); ++i) {
+    if ((std::isnan(w[i]) && std::isnan(g[i])) || w[i] == g[i]) continue;
+    if (!(std::fabs(g[i] - w[i]) <= atol + rtol * std::fabs(w[i])))
+      return fmt::format("{}: element {} = {} vs {}", want.name, i, g[i], w[i]);
+  }
+  return "";
 }
 
 Value concat_rows(std::span<const Value> parts) {

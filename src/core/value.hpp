@@ -62,7 +62,13 @@ Tensor to_f32(const Value& v);
 std::vector<double> to_f64(const Value& v);
 // The same numbers in another dtype; DataError naming the value and the first element that the
 // new dtype cannot hold exactly (token ids 3.5 -> int64, 300 -> uint8, 1e-8 -> float16 ...).
-Value cast_exact(const Value& v, DType to);
+// Taken by value: a value already of dtype `to` is moved through, not copied.
+Value cast_exact(Value v, DType to);
+
+// Empty when `got` has `want`'s dtype and shape and every element satisfies NumPy's allclose rule
+// |got - want| <= atol + rtol |want| (NaN equals NaN, equal infinities agree); else what differs
+// first. The one tolerance rule of the conformance tests and the ONNX suite run.
+std::string first_difference(const Value& want, const Value& got, double rtol, double atol);
 
 // Concatenates along the leading axis; names and dtypes must agree, trailing dims too.
 Value concat_rows(std::span<const Value> parts);

@@ -48,6 +48,7 @@ nlohmann::json to_json(const EvalResult& r) {
     x["load_s"] = opt(a.load_s);
     x["inference_s"] = opt(a.inference_s);
     x["inference_wall_s"] = opt(a.inference_wall_s);
+    if (a.pipe_bytes > 0) x["pipe_bytes"] = a.pipe_bytes;
     x["peak_rss_bytes"] = opt(a.peak_rss_bytes);
     x["accuracy"] = opt(a.accuracy);
     if (a.latency)

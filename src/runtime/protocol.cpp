@@ -110,7 +110,7 @@ Values announced(const nlohmann::json& h, std::uint64_t payload) {
 
 }  // namespace
 
-void write_message(int fd, const nlohmann::json& header, const Values& tensors) {
+std::uint64_t write_message(int fd, const nlohmann::json& header, const Values& tensors) {
   nlohmann::json hj = header;
   std::uint64_t plen = 0;
   if (!tensors.empty()) {
@@ -125,6 +125,7 @@ void write_message(int fd, const nlohmann::json& header, const Values& tensors) 
   // Each tensor's bytes straight from its buffer: no concatenated copy.
   for (const auto& t : tensors)
     if (!t.bytes.empty()) write_all(fd, t.bytes.data(), t.bytes.size());
+  return sizeof hlen + h.size() + sizeof plen + plen;
 }
 
 std::optional<Message> read_message(int fd, std::chrono::milliseconds timeout) {
@@ -157,14 +158,8 @@ std::optional<Message> read_message(int fd, std::chrono::milliseconds timeout) {
   for (auto& t : m.tensors)
     need(read_all(fd, t.bytes.data(), t.bytes.size(), deadline, forever), t.bytes.size(),
          "payload");
+  m.wire_bytes = sizeof hlen + hlen + sizeof plen + plen;
   return m;
-}
-
-std::uint64_t message_bytes(const nlohmann::json& header, const Values& tensors) {
-  std::uint64_t n = 12 + header.dump().size();
-  if (!tensors.empty()) n += tensor_list(tensors).dump().size() + 12;  // ,"tensors": ...
-  for (const auto& t : tensors) n += t.bytes.size();
-  return n;
 }
 
 }  // namespace convbench::protocol

@@ -18,17 +18,18 @@ namespace convbench::protocol {
 struct Message {  // NOLINT(bugprone-exception-escape)
   nlohmann::json header;
   Values tensors;
+  std::uint64_t wire_bytes = 0;  // set by read_message: what it took off the pipe
 };
 
-void write_message(int fd, const nlohmann::json& header, const Values& tensors);
-inline void write_message(int fd, const Message& m) { write_message(fd, m.header, m.tensors); }
+// Returns the bytes written (the protocol's cost, reported per batch).
+std::uint64_t write_message(int fd, const nlohmann::json& header, const Values& tensors);
+inline std::uint64_t write_message(int fd, const Message& m) {
+  return write_message(fd, m.header, m.tensors);
+}
 
 // Returns nullopt if the peer closed the pipe before sending anything (it exited or died).
 // Throws WorkerError of kind `hung` if no complete message arrives within timeout (negative:
 // wait forever), `died` if the pipe closes mid-message, `protocol` if the stream is malformed.
 std::optional<Message> read_message(int fd, std::chrono::milliseconds timeout);
-
-// Bytes a message puts on the pipe (header + payload): the protocol's cost, for the bench.
-std::uint64_t message_bytes(const nlohmann::json& header, const Values& tensors);
 
 }  // namespace convbench::protocol

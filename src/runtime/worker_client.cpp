@@ -82,9 +82,10 @@ protocol::Message WorkerClient::request(const nlohmann::json& header, const Valu
     throw WorkerError(fmt::format("{} worker: not running (it died earlier)", spec_.name),
                       WorkerFailure::died);
   std::optional<protocol::Message> rep;
+  std::uint64_t sent = 0;
   try {
     // Written straight from the caller's buffers.
-    protocol::write_message(to_worker_, header, tensors);
+    sent = protocol::write_message(to_worker_, header, tensors);
     rep = protocol::read_message(from_worker_, spec_.timeout);
   } catch (const WorkerError& e) {
     if (e.kind() == WorkerFailure::hung) {
@@ -111,6 +112,7 @@ protocol::Message WorkerClient::request(const nlohmann::json& header, const Valu
                                   rep->header.value("error", std::string("no error text"))),
                       rep->header.value("kind", "") == "unsupported" ? WorkerFailure::unsupported
                                                                      : WorkerFailure::error_reply);
+  rep->wire_bytes += sent;
   return std::move(*rep);
 }
 
@@ -146,8 +148,7 @@ RunReply WorkerClient::run(const Values& feed) {
   auto rep = request(h, feed, fmt::format("running a batch ({})", feed_str(feed)));
   RunReply r;
   r.run_s = rep.header.at("run_s").get<double>();
-  r.pipe_bytes =
-      protocol::message_bytes(h, feed) + protocol::message_bytes(rep.header, rep.tensors);
+  r.pipe_bytes = rep.wire_bytes;
   r.outputs = std::move(rep.tensors);
   return r;
 }

@@ -55,6 +55,7 @@ class WorkerClient {
   const std::string& name() const { return spec_.name; }
 
  private:
+  // The reply; its wire_bytes counts both directions (request + reply).
   protocol::Message request(const nlohmann::json& header, const Values& tensors,
                             const std::string& what);
   // Reaps the dead worker and describes how it ended ("killed by signal 9 (Killed)").

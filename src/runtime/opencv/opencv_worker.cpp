@@ -15,28 +15,12 @@
 namespace convbench {
 namespace {
 
-std::optional<DType> from_cv(int depth) {
-  switch (depth) {
-    case CV_32F:
-      return DType::f32;
-    case CV_64F:
-      return DType::f64;
-    case CV_32S:
-      return DType::i32;
-    case CV_8U:
-      return DType::u8;
-    case CV_8S:
-      return DType::i8;
-    case CV_16S:
-      return DType::i16;
-    case CV_16U:
-      return DType::u16;
-    case CV_16F:
-      return DType::f16;
-    default:
-      return std::nullopt;
-  }
-}
+constexpr std::pair<DType, int> kTypeRows[] = {
+    {DType::f32, CV_32F}, {DType::f64, CV_64F}, {DType::i32, CV_32S}, {DType::u8, CV_8U},
+    {DType::i8, CV_8S},   {DType::i16, CV_16S}, {DType::u16, CV_16U}, {DType::f16, CV_16F}};
+constexpr DTypeMap<int> kTypes{kTypeRows};
+
+std::optional<DType> from_cv(int depth) { return kTypes.ours(depth); }
 
 class OpenCvBackend final : public Backend {
  public:

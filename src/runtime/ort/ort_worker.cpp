@@ -11,65 +11,19 @@
 namespace convbench {
 namespace {
 
-std::optional<DType> to_dtype(ONNXTensorElementDataType t) {
-  switch (t) {
-    case ONNX_TENSOR_ELEMENT_DATA_TYPE_FLOAT:
-      return DType::f32;
-    case ONNX_TENSOR_ELEMENT_DATA_TYPE_FLOAT16:
-      return DType::f16;
-    case ONNX_TENSOR_ELEMENT_DATA_TYPE_DOUBLE:
-      return DType::f64;
-    case ONNX_TENSOR_ELEMENT_DATA_TYPE_INT64:
-      return DType::i64;
-    case ONNX_TENSOR_ELEMENT_DATA_TYPE_INT32:
-      return DType::i32;
-    case ONNX_TENSOR_ELEMENT_DATA_TYPE_INT16:
-      return DType::i16;
-    case ONNX_TENSOR_ELEMENT_DATA_TYPE_INT8:
-      return DType::i8;
-    case ONNX_TENSOR_ELEMENT_DATA_TYPE_UINT8:
-      return DType::u8;
-    case ONNX_TENSOR_ELEMENT_DATA_TYPE_UINT16:
-      return DType::u16;
-    case ONNX_TENSOR_ELEMENT_DATA_TYPE_UINT32:
-      return DType::u32;
-    case ONNX_TENSOR_ELEMENT_DATA_TYPE_UINT64:
-      return DType::u64;
-    case ONNX_TENSOR_ELEMENT_DATA_TYPE_BOOL:
-      return DType::boolean;
-    default:
-      return std::nullopt;  // string, bfloat16, complex, float8, int4 ...
-  }
-}
+constexpr std::pair<DType, ONNXTensorElementDataType> kTypeRows[] = {
+    {DType::f32, ONNX_TENSOR_ELEMENT_DATA_TYPE_FLOAT},   {DType::f16, ONNX_TENSOR_ELEMENT_DATA_TYPE_FLOAT16},
+    {DType::f64, ONNX_TENSOR_ELEMENT_DATA_TYPE_DOUBLE},  {DType::i64, ONNX_TENSOR_ELEMENT_DATA_TYPE_INT64},
+    {DType::i32, ONNX_TENSOR_ELEMENT_DATA_TYPE_INT32},   {DType::i16, ONNX_TENSOR_ELEMENT_DATA_TYPE_INT16},
+    {DType::i8, ONNX_TENSOR_ELEMENT_DATA_TYPE_INT8},     {DType::u8, ONNX_TENSOR_ELEMENT_DATA_TYPE_UINT8},
+    {DType::u16, ONNX_TENSOR_ELEMENT_DATA_TYPE_UINT16},  {DType::u32, ONNX_TENSOR_ELEMENT_DATA_TYPE_UINT32},
+    {DType::u64, ONNX_TENSOR_ELEMENT_DATA_TYPE_UINT64},  {DType::boolean, ONNX_TENSOR_ELEMENT_DATA_TYPE_BOOL}};
+// string, bfloat16, complex, float8, int4 ... are not carried.
+constexpr DTypeMap<ONNXTensorElementDataType> kTypes{kTypeRows};
 
+std::optional<DType> to_dtype(ONNXTensorElementDataType t) { return kTypes.ours(t); }
 ONNXTensorElementDataType to_onnx(DType t) {
-  switch (t) {
-    case DType::f32:
-      return ONNX_TENSOR_ELEMENT_DATA_TYPE_FLOAT;
-    case DType::f16:
-      return ONNX_TENSOR_ELEMENT_DATA_TYPE_FLOAT16;
-    case DType::f64:
-      return ONNX_TENSOR_ELEMENT_DATA_TYPE_DOUBLE;
-    case DType::i64:
-      return ONNX_TENSOR_ELEMENT_DATA_TYPE_INT64;
-    case DType::i32:
-      return ONNX_TENSOR_ELEMENT_DATA_TYPE_INT32;
-    case DType::i16:
-      return ONNX_TENSOR_ELEMENT_DATA_TYPE_INT16;
-    case DType::i8:
-      return ONNX_TENSOR_ELEMENT_DATA_TYPE_INT8;
-    case DType::u8:
-      return ONNX_TENSOR_ELEMENT_DATA_TYPE_UINT8;
-    case DType::u16:
-      return ONNX_TENSOR_ELEMENT_DATA_TYPE_UINT16;
-    case DType::u32:
-      return ONNX_TENSOR_ELEMENT_DATA_TYPE_UINT32;
-    case DType::u64:
-      return ONNX_TENSOR_ELEMENT_DATA_TYPE_UINT64;
-    case DType::boolean:
-      return ONNX_TENSOR_ELEMENT_DATA_TYPE_BOOL;
-  }
-  return ONNX_TENSOR_ELEMENT_DATA_TYPE_UNDEFINED;
+  return kTypes.theirs(t).value_or(ONNX_TENSOR_ELEMENT_DATA_TYPE_UNDEFINED);
 }
 
 // ONNX element type 16 is bfloat16, 8 string, ...: named in errors by number and word.

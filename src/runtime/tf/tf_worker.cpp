@@ -62,67 +62,16 @@ TF_Output find_output(TF_Graph* g, const std::string& name, const std::filesyste
   return {o, index};
 }
 
-// TensorFlow's DataType enum (= TF_DataType) <-> ours.
-std::optional<DType> from_tf(int t) {
-  switch (t) {
-    case TF_FLOAT:
-      return DType::f32;
-    case TF_HALF:
-      return DType::f16;
-    case TF_DOUBLE:
-      return DType::f64;
-    case TF_INT64:
-      return DType::i64;
-    case TF_INT32:
-      return DType::i32;
-    case TF_INT16:
-      return DType::i16;
-    case TF_INT8:
-      return DType::i8;
-    case TF_UINT8:
-      return DType::u8;
-    case TF_UINT16:
-      return DType::u16;
-    case TF_UINT32:
-      return DType::u32;
-    case TF_UINT64:
-      return DType::u64;
-    case TF_BOOL:
-      return DType::boolean;
-    default:
-      return std::nullopt;  // string, bfloat16, resource, variant, complex ...
-  }
-}
+// TensorFlow's DataType enum (= TF_DataType) <-> ours; string, bfloat16, resource, variant,
+// complex ... are not carried.
+constexpr std::pair<DType, TF_DataType> kTypeRows[] = {
+    {DType::f32, TF_FLOAT}, {DType::f16, TF_HALF},     {DType::f64, TF_DOUBLE}, {DType::i64, TF_INT64},
+    {DType::i32, TF_INT32}, {DType::i16, TF_INT16},    {DType::i8, TF_INT8},    {DType::u8, TF_UINT8},
+    {DType::u16, TF_UINT16}, {DType::u32, TF_UINT32},  {DType::u64, TF_UINT64}, {DType::boolean, TF_BOOL}};
+constexpr DTypeMap<TF_DataType> kTypes{kTypeRows};
 
-TF_DataType to_tf(DType t) {
-  switch (t) {
-    case DType::f32:
-      return TF_FLOAT;
-    case DType::f16:
-      return TF_HALF;
-    case DType::f64:
-      return TF_DOUBLE;
-    case DType::i64:
-      return TF_INT64;
-    case DType::i32:
-      return TF_INT32;
-    case DType::i16:
-      return TF_INT16;
-    case DType::i8:
-      return TF_INT8;
-    case DType::u8:
-      return TF_UINT8;
-    case DType::u16:
-      return TF_UINT16;
-    case DType::u32:
-      return TF_UINT32;
-    case DType::u64:
-      return TF_UINT64;
-    case DType::boolean:
-      return TF_BOOL;
-  }
-  return TF_FLOAT;
-}
+std::optional<DType> from_tf(int t) { return kTypes.ours(static_cast<TF_DataType>(t)); }
+TF_DataType to_tf(DType t) { return *kTypes.theirs(t); }  // every DType has a TF type
 
 TensorPtr to_tf_tensor(const Value& v) {
   TensorPtr t(TF_AllocateTensor(to_tf(v.dtype), v.shape.data(), static_cast<int>(v.shape.size()),

@@ -17,56 +17,20 @@
 namespace convbench {
 namespace {
 
+// LibTorch has no uint16/32/64 tensors (in 1.13); its complex, bfloat16 and quantized types are
+// not carried.
+constexpr std::pair<DType, torch::ScalarType> kTypeRows[] = {
+    {DType::f32, torch::kFloat32}, {DType::f16, torch::kFloat16}, {DType::f64, torch::kFloat64},
+    {DType::i64, torch::kInt64},   {DType::i32, torch::kInt32},   {DType::i16, torch::kInt16},
+    {DType::i8, torch::kInt8},     {DType::u8, torch::kUInt8},    {DType::boolean, torch::kBool}};
+constexpr DTypeMap<torch::ScalarType> kTypes{kTypeRows};
+
 torch::ScalarType to_torch(DType t) {
-  switch (t) {
-    case DType::f32:
-      return torch::kFloat32;
-    case DType::f16:
-      return torch::kFloat16;
-    case DType::f64:
-      return torch::kFloat64;
-    case DType::i64:
-      return torch::kInt64;
-    case DType::i32:
-      return torch::kInt32;
-    case DType::i16:
-      return torch::kInt16;
-    case DType::i8:
-      return torch::kInt8;
-    case DType::u8:
-      return torch::kUInt8;
-    case DType::boolean:
-      return torch::kBool;
-    default:
-      break;
-  }
+  if (const auto s = kTypes.theirs(t)) return *s;
   throw UnsupportedError(fmt::format("LibTorch has no {} tensors", dtype_name(t)));
 }
 
-std::optional<DType> from_torch(torch::ScalarType t) {
-  switch (t) {
-    case torch::kFloat32:
-      return DType::f32;
-    case torch::kFloat16:
-      return DType::f16;
-    case torch::kFloat64:
-      return DType::f64;
-    case torch::kInt64:
-      return DType::i64;
-    case torch::kInt32:
-      return DType::i32;
-    case torch::kInt16:
-      return DType::i16;
-    case torch::kInt8:
-      return DType::i8;
-    case torch::kUInt8:
-      return DType::u8;
-    case torch::kBool:
-      return DType::boolean;
-    default:
-      return std::nullopt;
-  }
-}
+std::optional<DType> from_torch(torch::ScalarType t) { return kTypes.ours(t); }
 
 Value to_value(const std::string& name, const torch::Tensor& t0) {
   const auto dt = from_torch(t0.scalar_type());
