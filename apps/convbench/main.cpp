@@ -5,6 +5,7 @@
 #include <spdlog/spdlog.h>
 
 #include <CLI/CLI.hpp>
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -228,6 +229,32 @@ void add_runtimes_command(CLI::App& app) {
   });
 }
 
+// A finite number, or a UsageError naming the flag.
+double parse_number(std::string_view flag, const std::string& text) {
+  std::size_t used = 0;
+  double v = 0;
+  try {
+    v = std::stod(text, &used);
+  } catch (const std::exception&) {
+    used = 0;
+  }
+  if (used != text.size() || text.empty() || !std::isfinite(v))
+    throw UsageError(fmt::format("{}: '{}' is not a finite number", flag, text));
+  return v;
+}
+
+// "1,28,28" / "1x128": positive dimensions, or a UsageError naming the flag.
+Shape parse_dims(std::string_view flag, const std::string& text, char sep) {
+  Shape out;
+  for (const auto& d : CLI::detail::split(text, sep)) {
+    if (d.empty() || d.size() > 12 || d.find_first_not_of("0123456789") != std::string::npos ||
+        std::stoll(d) <= 0)
+      throw UsageError(fmt::format("{} {}: '{}' is not a positive dimension", flag, text, d));
+    out.push_back(std::stoll(d));
+  }
+  return out;
+}
+
 // `convbench check`: exit 0 pass, 1 fidelity/performance failure, 2 usage/infrastructure error.
 int check_exit_code = 0;
 
@@ -236,10 +263,10 @@ void add_check_command(CLI::App& app) {
       "check", "Gate a conversion: original vs converted on the same inputs -> PASS/FAIL + cause");
   static CheckOptions o;
   static std::string original, converted, model_dir, conversion = "onnx", config, json_out,
-                                                     work_dir, generate, range = "0,1";
+                                                     work_dir, generate, task_output;
   static double timeout_s = 600, max_mis_pct = -1, max_acc_drop_pct = -1, latency = -1, size = -1,
                 atol = -1, rtol = -1;
-  static std::vector<std::string> variants;
+  static std::vector<std::string> variants, shapes, ranges;
   static bool integer = false, no_diagnose = false, no_localise = false;
   ck->add_option("original", original, "The original model (SavedModel dir, .pt, .onnx)");
   ck->add_option("converted", converted, "The converted model (.onnx, .pt, SavedModel dir)");
@@ -252,9 +279,19 @@ void add_check_command(CLI::App& app) {
   ck->add_option("--layout", o.inputs.layout, "Dataset inputs' layout (NCHW, NHWC, tokens)")
       ->capture_default_str();
   ck->add_option("--inputs", o.inputs.files, "Inputs: a .npy, .npz or a folder of .npy");
-  ck->add_option("--generate", generate, "Inputs: generated, per-sample shape e.g. 1,28,28");
+  ck->add_option("--generate", generate,
+                 "Inputs: generated; 'auto' = every input the model declares, or one input's "
+                 "per-sample shape e.g. 1,28,28");
+  ck->add_option("--shape", shapes,
+                 "With --generate auto: NAME:AxB... an input's shape (batch dimension replaced by "
+                 "--count); repeatable");
   ck->add_option("--count", o.inputs.generate_count, "Generated samples")->capture_default_str();
-  ck->add_option("--range", range, "Generated value range low,high")->capture_default_str();
+  ck->add_option("--range", ranges,
+                 "Generated value range low,high (all inputs) or NAME:low,high; repeatable "
+                 "(default 0,1; integers 0,10)");
+  ck->add_option("--task-output", o.task_output,
+                 "The output holding class scores (argmax, accuracy); default: the first 2-D "
+                 "float output");
   ck->add_flag("--integer", integer, "Generated values are whole numbers (token ids)");
   ck->add_option("--seed", o.inputs.seed, "Generator seed")->capture_default_str();
   ck->add_option("--limit", o.inputs.limit, "Use only the first N samples (0 = all)")
@@ -298,13 +335,33 @@ void add_check_command(CLI::App& app) {
       throw UsageError("check: give ORIGINAL and CONVERTED, or --model-dir");
     }
     if (!generate.empty()) {
-      for (const auto& d : CLI::detail::split(generate, ','))
-        o.inputs.generate_shape.push_back(std::stoll(d));
-      const auto r = CLI::detail::split(range, ',');
-      if (r.size() != 2) throw UsageError("--range: give low,high");
-      o.inputs.low = std::stod(r[0]);
-      o.inputs.high = std::stod(r[1]);
+      if (generate == "auto")
+        o.inputs.generate_auto = true;
+      else
+        o.inputs.generate_shape = parse_dims("--generate", generate, ',');
+      for (const auto& r : ranges) {
+        const auto colon = r.rfind(':');
+        const auto lr =
+            CLI::detail::split(colon == std::string::npos ? r : r.substr(colon + 1), ',');
+        if (lr.size() != 2)
+          throw UsageError(fmt::format("--range {}: give low,high or NAME:low,high", r));
+        const double lo = parse_number("--range", lr[0]), hi = parse_number("--range", lr[1]);
+        if (colon == std::string::npos) {
+          o.inputs.low = lo;
+          o.inputs.high = hi;
+        } else {
+          o.inputs.ranges[r.substr(0, colon)] = {lo, hi};
+        }
+      }
+      for (const auto& sh : shapes) {
+        const auto colon = sh.rfind(':');
+        if (colon == std::string::npos || colon == 0)
+          throw UsageError(fmt::format("--shape {}: give NAME:AxBx...", sh));
+        o.inputs.shapes[sh.substr(0, colon)] = parse_dims("--shape", sh.substr(colon + 1), 'x');
+      }
       o.inputs.integer = integer;
+    } else if (!shapes.empty() || !ranges.empty()) {
+      throw UsageError("--shape and --range apply to generated inputs: give --generate");
     }
     if (!config.empty()) read_thresholds(config, o.thresholds);
     auto& t = o.thresholds;  // flags override the config file

@@ -17,59 +17,158 @@ namespace fs = std::filesystem;
 namespace {
 
 bool is_fidelity(const Criterion& c) {
-  return c.name == "elementwise" || c.name == "misclassification" || c.name == "accuracy_drop" ||
-         c.name == "input_shape";
-}
-
-std::string output_name(const LoadedModel& m) {
-  const auto& out = m.loaded().signature.outputs;
-  return out.empty() ? "output" : out.front().name;
+  return c.name.starts_with("elementwise") || c.name == "misclassification" ||
+         c.name == "accuracy_drop" || c.name == "input_shape" || c.name == "outputs";
 }
 
 struct Reference {
-  const LabelledTensor& data;
-  const Tensor& outputs;
+  const LabelledTensor& data;  // one-input sources (dataset, arrays): the inputs as float32
+  const Values& feed;          // what the models get, named after the converted model's inputs
+  const Values& outputs;       // every output of the original
+  std::size_t task = 0;        // which of them holds the class scores (npos: none)
   std::optional<double> accuracy;
   std::uintmax_t size = 0;
   double inference_s = 0;
 };
 
-void judge(CandidateReport& c, const Reference& ref, const ScoreRun& run, const CheckOptions& opt,
-           const std::string& out_name) {
+// `feed` for a model of signature `sig`: by name where every input's name is in it, else by
+// position (TorchScript's forward() names vs the exporter's); each cast exactly to the dtype the
+// model declares.
+Values feed_for(const ModelSignature& sig, const Values& feed, const std::string& model) {
+  const bool by_name = std::all_of(sig.inputs.begin(), sig.inputs.end(), [&](const TensorInfo& t) {
+    return find_value(feed, t.name) != nullptr;
+  });
+  if (!by_name && sig.inputs.size() != feed.size()) {
+    std::string want, have;
+    for (const auto& t : sig.inputs) want += (want.empty() ? "" : ", ") + t.name;
+    for (const auto& v : feed) have += (have.empty() ? "" : ", ") + v.name;
+    fail<UsageError>("{} takes {} inputs ({}); the inputs are {} ({})", model, sig.inputs.size(),
+                     want, feed.size(), have);
+  }
+  Values out;
+  for (std::size_t i = 0; i < sig.inputs.size(); ++i) {
+    const TensorInfo& t = sig.inputs[i];
+    Value v = by_name ? *find_value(feed, t.name) : feed[i];
+    v.name = t.name;
+    out.push_back(t.dtype ? cast_exact(std::move(v), *t.dtype) : std::move(v));
+  }
+  return out;
+}
+
+// The class-score output: `name` when given, else the first 2-D floating output (npos: none).
+std::size_t task_output(const Values& outputs, const std::string& name) {
+  for (std::size_t i = 0; i < outputs.size(); ++i) {
+    if (!name.empty() ? outputs[i].name == name
+                      : outputs[i].shape.size() == 2 && is_floating(outputs[i].dtype))
+      return i;
+  }
+  if (!name.empty()) {
+    std::string have;
+    for (const auto& o : outputs) have += (have.empty() ? "" : ", ") + o.name;
+    fail<UsageError>("--task-output {}: the original has no such output (its outputs: {})", name,
+                     have);
+  }
+  return std::string::npos;
+}
+
+// Output pairs (original index, converted index): by name when every name matches, else by
+// position when the counts agree. Empty and `why` set when neither works.
+std::vector<std::pair<std::size_t, std::size_t>> match_outputs(const Values& o, const Values& c,
+                                                               std::string& matched_by,
+                                                               std::string& why) {
+  std::vector<std::pair<std::size_t, std::size_t>> pairs;
+  for (std::size_t i = 0; i < o.size(); ++i)
+    for (std::size_t k = 0; k < c.size(); ++k)
+      if (o[i].name == c[k].name) pairs.emplace_back(i, k);
+  if (pairs.size() == o.size() && o.size() == c.size()) {
+    matched_by = "name";
+    return pairs;
+  }
+  pairs.clear();
+  if (o.size() != c.size()) {
+    why = fmt::format("the original has {} outputs, the converted model {}", o.size(), c.size());
+    return pairs;
+  }
+  matched_by = "position";
+  for (std::size_t i = 0; i < o.size(); ++i) pairs.emplace_back(i, i);
+  return pairs;
+}
+
+std::string elementwise_detail(const ElementwiseResult& e, std::int64_t rows) {
+  return fmt::format(
+      "{} of {} elements ({} of {} samples) exceed both atol={:g} and rtol={:g}; "
+      "max abs {:.3g}, max rel {:.3g}; would pass with atol>={:.3g} (at rtol={:g}) "
+      "or rtol>={:.3g} (at atol={:g})",
+      e.failed_elements, e.elements, e.failed_samples, rows, e.tolerance.atol, e.tolerance.rtol,
+      e.max_abs, e.max_rel, e.min_passing_atol, e.tolerance.rtol, e.min_passing_rtol,
+      e.tolerance.atol);
+}
+
+void judge(CandidateReport& c, const Reference& ref, const SetRun& run, const CheckOptions& opt) {
   const auto& th = opt.thresholds;
   c.inference_s = run.inference_s;
-  c.elementwise =
-      compare_elementwise(ref.outputs, run.outputs, th.for_output(out_name), opt.worst_k);
-  const Fidelity f = compare_outputs(ref.outputs, run.outputs);
+  std::string why;
+  const auto pairs = match_outputs(ref.outputs, run.outputs, c.outputs_matched_by, why);
+  if (pairs.empty()) {
+    c.criteria.push_back({"outputs", false, static_cast<double>(run.outputs.size()),
+                          static_cast<double>(ref.outputs.size()), why});
+    return;
+  }
+  std::optional<std::size_t> task_pair;
+  for (const auto& [i, k] : pairs) {
+    const Value& o = ref.outputs[i];
+    const Value& v = run.outputs[k];
+    OutputComparison oc{o.name, v.name, {}};
+    if (o.shape != v.shape) {
+      c.criteria.push_back({pairs.size() == 1 ? "elementwise" : "elementwise:" + o.name, false, 1,
+                            0,
+                            fmt::format("output shapes differ: original {} {} vs converted {} {}",
+                                        o.name, shape_str(o.shape), v.name, shape_str(v.shape))});
+      c.outputs.push_back(std::move(oc));
+      continue;
+    }
+    // Compared as float32 (exact for float16, float32 and integers below 2^24; docs/check.md).
+    oc.elementwise = compare_elementwise(to_f32(o), to_f32(v), th.for_output(v.name), opt.worst_k);
+    const auto& e = oc.elementwise;
+    c.criteria.push_back(
+        {pairs.size() == 1 ? "elementwise" : "elementwise:" + o.name, e.passed(),
+         e.elements ? static_cast<double>(e.failed_elements) / static_cast<double>(e.elements) : 0,
+         0,
+         (pairs.size() == 1 ? "" : fmt::format("{} vs {}: ", o.name, v.name)) +
+             elementwise_detail(e, v.rows())});
+    if (i == ref.task) {
+      task_pair = c.outputs.size();
+      c.elementwise = e;
+    }
+    c.outputs.push_back(std::move(oc));
+  }
+  if (!task_pair) return;  // no class-score output: the elementwise rule alone judges
+  const Tensor o = to_f32(ref.outputs[ref.task]);
+  const Tensor v = to_f32(run.outputs[pairs[*task_pair].second]);
+  const Fidelity f = compare_outputs(o, v);
   c.misclassification = f.misclassification;
-  const auto& e = c.elementwise;
-  c.criteria.push_back(
-      {"elementwise", e.passed(),
-       e.elements ? static_cast<double>(e.failed_elements) / static_cast<double>(e.elements) : 0, 0,
-       fmt::format("{} of {} elements ({} of {} samples) exceed both atol={:g} and rtol={:g}; "
-                   "max abs {:.3g}, max rel {:.3g}; would pass with atol>={:.3g} (at rtol={:g}) "
-                   "or rtol>={:.3g} (at atol={:g})",
-                   e.failed_elements, e.elements, e.failed_samples, run.outputs.rows(),
-                   e.tolerance.atol, e.tolerance.rtol, e.max_abs, e.max_rel, e.min_passing_atol,
-                   e.tolerance.rtol, e.min_passing_rtol, e.tolerance.atol)});
   c.criteria.push_back(
       {"misclassification", f.misclassification <= th.max_misclassification, f.misclassification,
        th.max_misclassification,
-       fmt::format("{} of {} samples change their argmax", f.disagreements, run.outputs.rows())});
+       fmt::format("{} of {} samples change their argmax", f.disagreements, v.rows())});
   if (!ref.data.labels.empty()) {
-    c.accuracy = accuracy(run.outputs, ref.data.labels);
+    c.accuracy = accuracy(v, ref.data.labels);
     const double drop = *ref.accuracy - *c.accuracy;
     if (th.max_accuracy_drop)
       c.criteria.push_back({"accuracy_drop", drop <= *th.max_accuracy_drop, drop,
                             *th.max_accuracy_drop,
                             fmt::format("accuracy {:.4f} -> {:.4f}", *ref.accuracy, *c.accuracy)});
   }
+}
+
+void judge_cost(CandidateReport& c, const Reference& ref, const CheckOptions& opt) {
+  const auto& th = opt.thresholds;
   if (th.max_latency_ratio && ref.inference_s > 0) {
-    const double ratio = run.inference_s / ref.inference_s;
+    const double ratio = c.inference_s / ref.inference_s;
     c.criteria.push_back({"latency_ratio", ratio <= *th.max_latency_ratio, ratio,
                           *th.max_latency_ratio,
                           fmt::format("{:.3f} s vs {:.3f} s over the whole set (in-worker)",
-                                      run.inference_s, ref.inference_s)});
+                                      c.inference_s, ref.inference_s)});
   }
   if (th.max_size_ratio && ref.size > 0) {
     const double ratio = static_cast<double>(c.size_bytes) / static_cast<double>(ref.size);
@@ -91,29 +190,33 @@ std::optional<Shape> shape_mismatch(const LoadedModel& m, const Tensor& inputs) 
   return std::nullopt;
 }
 
-CandidateReport evaluate_converted(const ModelRef& model, const Reference& ref,
+CandidateReport evaluate_converted(LoadedModel& m, const ModelRef& model, const Reference& ref,
                                    const CheckOptions& opt, bool with_diagnosis) {
   CandidateReport c;
   c.label = "converted";
   c.model = model;
   c.size_bytes = disk_size(model.path);
-  LoadedModel m(model, opt.workers, "converted");
   c.runtime = m.loaded().runtime;
-  if (auto declared = shape_mismatch(m, ref.data.inputs)) {
-    const Shape sample(ref.data.inputs.shape.begin() + 1, ref.data.inputs.shape.end());
-    c.criteria.push_back({"input_shape", false, 0, 0,
-                          fmt::format("the converted model takes samples of shape {}, the "
-                                      "original's inputs are {}",
-                                      shape_str(*declared), shape_str(sample))});
-    if (with_diagnosis)
-      c.findings = diagnose_input_shape(m, ref.data.inputs, ref.outputs, *declared, opt.thresholds,
-                                        opt.batch_size);
-    return c;
+  // The rules that re-run the model with changed inputs or outputs need one of each.
+  const bool single = ref.feed.size() == 1 && ref.outputs.size() == 1 && ref.data.inputs.rows() > 0;
+  if (single) {
+    if (auto declared = shape_mismatch(m, ref.data.inputs)) {
+      const Shape sample(ref.data.inputs.shape.begin() + 1, ref.data.inputs.shape.end());
+      c.criteria.push_back({"input_shape", false, 0, 0,
+                            fmt::format("the converted model takes samples of shape {}, the "
+                                        "original's inputs are {}",
+                                        shape_str(*declared), shape_str(sample))});
+      if (with_diagnosis)
+        c.findings = diagnose_input_shape(m, ref.data.inputs, to_f32(ref.outputs.front()),
+                                          *declared, opt.thresholds, opt.batch_size);
+      return c;
+    }
   }
   // A batch dimension fixed at export (no dynamic axis): judged at that batch size, and a
   // failed criterion of its own, since the original takes any batch.
   std::int64_t batch = opt.batch_size;
   std::optional<Finding> fixed_batch;
+  const std::int64_t rows = feed_rows(ref.feed);
   if (const auto b = m.declared_batch(); b > 0 && b != opt.batch_size) {
     batch = b;
     fixed_batch = Finding{
@@ -126,23 +229,36 @@ CandidateReport evaluate_converted(const ModelRef& model, const Reference& ref,
                     "batch {} instead of {}",
                     shape_str(m.loaded().signature.inputs.front().shape), b, opt.batch_size),
         true};
-    if (ref.data.inputs.rows() % b != 0)
+    if (rows % b != 0)
       fail<UsageError>(
           "the converted model takes batches of exactly {}; {} samples do not "
           "divide into them",
-          b, ref.data.inputs.rows());
+          b, rows);
   }
-  const ScoreRun run = m.run(ref.data.inputs, batch, opt.warmup_batches);
-  judge(c, ref, run, opt, output_name(m));
+  const SetRun run = m.runner().run_set(
+      feed_for(m.loaded().signature, ref.feed, model.path.string()), batch, opt.warmup_batches);
+  judge(c, ref, run, opt);
+  judge_cost(c, ref, opt);
   if (fixed_batch) {
     c.criteria.push_back({"dynamic_batch", false, static_cast<double>(batch),
                           static_cast<double>(opt.batch_size), fixed_batch->cause});
     if (with_diagnosis) c.findings.push_back(*fixed_batch);
   }
   if (!with_diagnosis || !fidelity_failed(c)) return c;
+  if (!single || run.outputs.size() != 1) {
+    c.findings.push_back({"diagnosis",
+                          "the diagnosis rules and localisation need a model with "
+                          "one input and one output",
+                          fmt::format("the original takes {} inputs and gives {} outputs",
+                                      ref.feed.size(), ref.outputs.size()),
+                          false});
+    return c;
+  }
+  const Tensor ref_out = to_f32(ref.outputs.front());
+  const Tensor run_out = to_f32(run.outputs.front());
   if (opt.diagnose) {
     spdlog::info("check failed: diagnosing");
-    auto more = diagnose({ref.data.inputs, ref.outputs, run.outputs, m, model, opt.thresholds,
+    auto more = diagnose({ref.data.inputs, ref_out, run_out, m, model, opt.thresholds,
                           c.elementwise, c.misclassification, batch, opt.workers, opt.work_dir});
     c.findings.insert(c.findings.end(), more.begin(), more.end());
   }
@@ -150,10 +266,9 @@ CandidateReport evaluate_converted(const ModelRef& model, const Reference& ref,
     spdlog::info("localising the first diverging layer");
     const Tensor samples =
         ref.data.inputs.slice_rows(0, std::min<std::int64_t>(8, ref.data.inputs.rows()));
-    c.localisation = localise(
-        {opt.original, model, opt.model_dir, samples, opt.thresholds.for_output(output_name(m)),
-         opt.work_dir / "localise",
-         opt.inputs.dataset.empty() ? DType::f32 : dataset_input_dtype(opt.inputs.dataset)});
+    c.localisation = localise({opt.original, model, opt.model_dir, samples,
+                               opt.thresholds.for_output(run.outputs.front().name),
+                               opt.work_dir / "localise", ref.feed.front().dtype});
   }
   return c;
 }
@@ -238,31 +353,67 @@ CheckReport run_check(const CheckOptions& optin) {
   rep.batch_size = opt.batch_size;
   rep.threads = effective_threads(opt.workers.threads);
   rep.inputs = describe(opt.inputs);
-  const LabelledTensor data = load_check_inputs(opt.inputs);
-  rep.samples = data.inputs.rows();
-  rep.sample_shape.assign(data.inputs.shape.begin() + 1, data.inputs.shape.end());
-  rep.labelled = !data.labels.empty();
   // Where a format declares no input dtype (TorchScript): the dataset's, or int64 for generated
   // integers (token ids).
   const DType input_dtype = !opt.inputs.dataset.empty() ? dataset_input_dtype(opt.inputs.dataset)
                             : opt.inputs.integer        ? DType::i64
                                                         : DType::f32;
-  spdlog::info("check: {} samples of shape {} from {}", rep.samples, shape_str(rep.sample_shape),
+  // The converted model is loaded first: its signature names (and, generated, shapes) the inputs.
+  LoadedModel conv(opt.converted, opt.workers, "converted", input_dtype);
+  LabelledTensor data;
+  Values feed;
+  if (opt.inputs.generate_auto) {
+    // Every declared input, from the model's own signature (the converted's, else the original's).
+    const auto& sig = conv.loaded().signature;
+    const bool declared =
+        !sig.inputs.empty() && std::all_of(sig.inputs.begin(), sig.inputs.end(),
+                                           [](const TensorInfo& t) { return t.shape_known; });
+    if (declared) {
+      feed = generate_feed(sig.inputs, opt.inputs);
+    } else {
+      LoadedModel o(opt.original, opt.workers, "original-signature", input_dtype);
+      feed = generate_feed(o.loaded().signature.inputs, opt.inputs);
+    }
+    rep.samples = feed_rows(feed);
+  } else {
+    data = load_check_inputs(opt.inputs);
+    rep.samples = data.inputs.rows();
+    const auto& in = conv.loaded().signature.inputs;
+    if (in.size() > 1)
+      fail<UsageError>(
+          "{} takes {} inputs; {} gives one array: use --generate auto (inputs from the model's "
+          "signature)",
+          opt.converted.path.string(), in.size(), rep.inputs);
+    feed = conv.runner().feed(data.inputs, input_dtype);
+  }
+  rep.sample_shape.assign(feed.front().shape.begin() + 1, feed.front().shape.end());
+  for (const auto& v : feed) rep.feed.push_back(describe(v));
+  rep.labelled = !data.labels.empty();
+  spdlog::info("check: {} samples ({}) from {}", rep.samples, fmt::join(rep.feed, "; "),
                rep.inputs);
 
-  ScoreRun orig;
+  SetRun orig;
   {
     LoadedModel m(opt.original, opt.workers, "original", input_dtype);
     rep.original_runtime = m.loaded().runtime;
-    orig = m.run(data.inputs, opt.batch_size, opt.warmup_batches);
+    orig = m.runner().run_set(feed_for(m.loaded().signature, feed, opt.original.path.string()),
+                              opt.batch_size, opt.warmup_batches);
   }
+  const std::size_t task = task_output(orig.outputs, opt.task_output);
+  if (task != std::string::npos) rep.task_output = orig.outputs[task].name;
   rep.original_size_bytes = disk_size(opt.original.path);
   rep.original_inference_s = orig.inference_s;
-  if (rep.labelled) rep.original_accuracy = accuracy(orig.outputs, data.labels);
-  const Reference ref{data, orig.outputs, rep.original_accuracy, rep.original_size_bytes,
+  if (rep.labelled && task != std::string::npos)
+    rep.original_accuracy = accuracy(to_f32(orig.outputs[task]), data.labels);
+  const Reference ref{data,
+                      feed,
+                      orig.outputs,
+                      task,
+                      rep.original_accuracy,
+                      rep.original_size_bytes,
                       orig.inference_s};
 
-  rep.candidates.push_back(evaluate_converted(opt.converted, ref, opt, true));
+  rep.candidates.push_back(evaluate_converted(conv, opt.converted, ref, opt, true));
 
   if (!opt.variants.empty()) {
     const fs::path vdir = opt.work_dir / "variants";
@@ -276,7 +427,8 @@ CheckReport run_check(const CheckOptions& optin) {
       const ModelRef vm{vdir / fmt::format("model.{}.onnx", v), "onnx"};
       CandidateReport c;
       try {
-        c = evaluate_converted(vm, ref, opt, false);
+        LoadedModel m(vm, opt.workers, v + "-variant", input_dtype);
+        c = evaluate_converted(m, vm, ref, opt, false);
       } catch (const Error& e) {  // a variant that cannot run is a result, not a crash
         c.model = vm;
         c.error = e.what();

@@ -27,6 +27,7 @@ struct CheckOptions {
   Thresholds thresholds;
   std::int64_t batch_size = 100;
   int warmup_batches = 1;
+  std::string task_output;  // the class-score output; empty: the first 2-D float output
   WorkerSettings workers;
   std::vector<std::string> variants;  // "fp16", "int8" (ONNX converted models only)
   bool diagnose = true;
@@ -42,6 +43,12 @@ struct Criterion {
   std::string detail;
 };
 
+// One output pair the elementwise rule compared.
+struct OutputComparison {
+  std::string original, converted;  // output names
+  ElementwiseResult elementwise;
+};
+
 struct CandidateReport {
   std::string label;  // "converted", "fp16 variant", "int8 variant"
   ModelRef model;
@@ -50,7 +57,9 @@ struct CandidateReport {
   std::uintmax_t size_bytes = 0;
   double inference_s = 0;
   std::optional<double> accuracy;
-  ElementwiseResult elementwise;
+  ElementwiseResult elementwise;          // of the task output (the class scores)
+  std::vector<OutputComparison> outputs;  // every output pair, in the original's order
+  std::string outputs_matched_by;         // "name" or "position"
   double misclassification = 0;
   std::vector<Criterion> criteria;
   std::vector<Finding> findings;
@@ -63,7 +72,9 @@ struct CheckReport {
   std::string original_runtime;
   std::string inputs;  // description
   std::int64_t samples = 0;
-  Shape sample_shape;
+  Shape sample_shape;             // of the first input
+  std::vector<std::string> feed;  // every input fed: "input_ids: int64 [256, 16]"
+  std::string task_output;        // the original's output argmax/accuracy are judged on
   bool labelled = false;
   std::optional<double> original_accuracy;
   std::uintmax_t original_size_bytes = 0;

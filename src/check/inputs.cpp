@@ -100,13 +100,21 @@ std::vector<std::int64_t> parse_npy_labels(std::string_view bytes, const std::st
 std::string describe(const InputSpec& s) {
   if (!s.dataset.empty()) return fmt::format("{} test split ({})", s.dataset, s.data_dir.string());
   if (!s.files.empty()) return s.files.string();
+  if (s.generate_auto) {
+    std::string r;
+    for (const auto& [name, lr] : s.ranges)
+      r += fmt::format(", {} in [{}, {})", name, lr.first, lr.second);
+    return fmt::format("{} generated samples per declared input (seed {}{})", s.generate_count,
+                       s.seed, r);
+  }
   return fmt::format("{} generated samples of shape {} in [{}, {}){} (seed {})", s.generate_count,
                      shape_str(s.generate_shape), s.low, s.high, s.integer ? ", integers" : "",
                      s.seed);
 }
 
 LabelledTensor load_check_inputs(const InputSpec& s) {
-  const int sources = !s.dataset.empty() + !s.files.empty() + !s.generate_shape.empty();
+  const int sources =
+      !s.dataset.empty() + !s.files.empty() + !s.generate_shape.empty() + s.generate_auto;
   if (sources != 1)
     fail<UsageError>("give exactly one input source: --dataset, --inputs or --generate (got {})",
                      sources);
@@ -125,6 +133,54 @@ LabelledTensor load_check_inputs(const InputSpec& s) {
   }
   if (d.inputs.rows() == 0) fail<DataError>("{}: no samples", describe(s));
   return d;
+}
+
+Values generate_feed(std::span<const TensorInfo> inputs, const InputSpec& s) {
+  if (s.generate_count <= 0) fail<UsageError>("--count must be positive, not {}", s.generate_count);
+  const auto known = [&](const std::string& name) {
+    return std::any_of(inputs.begin(), inputs.end(),
+                       [&](const TensorInfo& t) { return t.name == name; });
+  };
+  std::string names;
+  for (const auto& t : inputs) names += (names.empty() ? "" : ", ") + t.name;
+  for (const auto& [name, _] : s.shapes)
+    if (!known(name))
+      fail<UsageError>("--shape {}: the model has no such input (its inputs: {})", name, names);
+  for (const auto& [name, _] : s.ranges)
+    if (!known(name))
+      fail<UsageError>("--range {}: the model has no such input (its inputs: {})", name, names);
+  Values out;
+  for (std::size_t k = 0; k < inputs.size(); ++k) {
+    const TensorInfo& t = inputs[k];
+    Shape shape = t.shape;
+    if (const auto o = s.shapes.find(t.name); o != s.shapes.end()) {
+      shape = o->second;
+    } else if (!t.shape_known) {
+      fail<UsageError>("input '{}': the model does not declare its shape; give --shape {}:AxBx...",
+                       t.name, t.name);
+    }
+    if (shape.empty())
+      fail<UsageError>("input '{}' is 0-d: it has no batch dimension to fill", t.name);
+    shape.front() = s.generate_count;
+    for (std::size_t d = 1; d < shape.size(); ++d)
+      if (shape[d] <= 0)
+        fail<UsageError>(
+            "input '{}' has a dynamic dimension {} (declared {}); give --shape {}:AxBx...", t.name,
+            d, shape_str(t.shape), t.name);
+    const DType dtype = t.dtype.value_or(s.integer ? DType::i64 : DType::f32);
+    const bool integral = !is_floating(dtype);
+    auto [lo, hi] = dtype == DType::boolean ? std::pair{0.0, 2.0}
+                    : integral              ? std::pair{0.0, 10.0}
+                                            : std::pair{s.low, s.high};
+    if (const auto r = s.ranges.find(t.name); r != s.ranges.end()) std::tie(lo, hi) = r->second;
+    if (!(hi > lo)) fail<UsageError>("--range {}: [{}, {}) is empty", t.name, lo, hi);
+    Tensor x(shape);
+    std::mt19937_64 rng(s.seed + 1000003ULL * k);  // each input its own stream
+    std::uniform_real_distribution<double> u(lo, hi);
+    for (auto& v : x.data) v = static_cast<float>(integral ? std::floor(u(rng)) : u(rng));
+    out.push_back(cast_exact(from_tensor(t.name, x), dtype));
+  }
+  return out;
 }
 
 }  // namespace convbench

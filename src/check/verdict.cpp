@@ -8,7 +8,8 @@ namespace convbench {
 namespace {
 
 std::string measured(const Criterion& c) {
-  if (c.name == "elementwise") return fmt::format("{:.3g}% of elements fail", 100 * c.measured);
+  if (c.name.starts_with("elementwise"))
+    return fmt::format("{:.3g}% of elements fail", 100 * c.measured);
   if (c.name == "misclassification" || c.name == "accuracy_drop")
     return fmt::format("{:.2f}% (limit {:.2f}%)", 100 * c.measured, 100 * c.limit);
   if (c.name == "latency_ratio" || c.name == "size_ratio")
@@ -23,6 +24,12 @@ void candidate_text(std::string& s, const CandidateReport& c) {
     s += fmt::format("  could not be evaluated: {}\n", c.error);
     return;
   }
+  if (c.outputs.size() > 1)
+    s += fmt::format("  {} outputs compared, matched by {}\n", c.outputs.size(),
+                     c.outputs_matched_by);
+  else if (c.outputs_matched_by == "position" && !c.outputs.empty())
+    s += fmt::format("  output '{}' compared with '{}' (matched by position)\n",
+                     c.outputs.front().original, c.outputs.front().converted);
   for (const auto& k : c.criteria)
     s += fmt::format("  {} {}: {}{}{}\n", k.passed ? "ok  " : "FAIL", k.name, measured(k),
                      measured(k).empty() ? "" : "; ", k.detail);
@@ -42,7 +49,7 @@ void candidate_text(std::string& s, const CandidateReport& c) {
   }
   const bool fidelity_failed =
       std::any_of(c.criteria.begin(), c.criteria.end(), [](const Criterion& k) {
-        return !k.passed && (k.name == "elementwise" || k.name == "misclassification" ||
+        return !k.passed && (k.name.starts_with("elementwise") || k.name == "misclassification" ||
                              k.name == "accuracy_drop");
       });
   if (fidelity_failed && c.label == "converted" &&
@@ -106,6 +113,17 @@ nlohmann::json candidate_json(const CandidateReport& c) {
                       {"min_passing_atol", e.min_passing_atol},
                       {"min_passing_rtol", e.min_passing_rtol},
                       {"worst", worst}};
+  auto outs = nlohmann::json::array();
+  for (const auto& o : c.outputs)
+    outs.push_back({{"original", o.original},
+                    {"converted", o.converted},
+                    {"passed", o.elementwise.passed()},
+                    {"elements", o.elementwise.elements},
+                    {"failed_elements", o.elementwise.failed_elements},
+                    {"max_abs", o.elementwise.max_abs},
+                    {"max_rel", o.elementwise.max_rel}});
+  j["outputs"] = outs;
+  j["outputs_matched_by"] = c.outputs_matched_by;
   auto crit = nlohmann::json::array();
   for (const auto& k : c.criteria)
     crit.push_back({{"name", k.name},
@@ -154,6 +172,10 @@ std::string verdict_text(const CheckReport& r) {
   s += fmt::format(
       "inputs: {} samples of shape {} ({}){}\n", r.samples, shape_str(r.sample_shape), r.inputs,
       r.original_accuracy ? fmt::format("; original accuracy {:.4f}", *r.original_accuracy) : "");
+  if (r.feed.size() > 1) s += fmt::format("fed: {}\n", fmt::join(r.feed, "; "));
+  s += r.task_output.empty()
+           ? "no class-score (2-D float) output: argmax disagreement and accuracy not judged\n"
+           : "";
   for (const auto& c : r.candidates) candidate_text(s, c);
   s += fmt::format("\n{:.1f} s; batch {}, {} threads\n", r.wall_s, r.batch_size, r.threads);
   return s;
@@ -177,6 +199,8 @@ nlohmann::json verdict_json(const CheckReport& r) {
                        {{"source", r.inputs},
                         {"samples", r.samples},
                         {"sample_shape", r.sample_shape},
+                        {"feed", r.feed},
+                        {"task_output", r.task_output},
                         {"labelled", r.labelled}}},
                       {"thresholds",
                        {{"atol", t.tolerance.atol},

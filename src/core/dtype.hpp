@@ -5,8 +5,8 @@
 #include <cstdint>
 #include <optional>
 #include <span>
-#include <utility>
 #include <string_view>
+#include <utility>
 
 namespace convbench {
 

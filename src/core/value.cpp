@@ -26,18 +26,30 @@ struct Bool {};
 template <typename F>
 decltype(auto) with_coding(DType t, F&& f) {
   switch (t) {
-    case DType::f32: return f(float{});
-    case DType::f64: return f(double{});
-    case DType::i64: return f(std::int64_t{});
-    case DType::i32: return f(std::int32_t{});
-    case DType::i16: return f(std::int16_t{});
-    case DType::i8: return f(std::int8_t{});
-    case DType::u8: return f(std::uint8_t{});
-    case DType::u16: return f(std::uint16_t{});
-    case DType::u32: return f(std::uint32_t{});
-    case DType::u64: return f(std::uint64_t{});
-    case DType::f16: return f(Half{});
-    case DType::boolean: return f(Bool{});
+    case DType::f32:
+      return f(float{});
+    case DType::f64:
+      return f(double{});
+    case DType::i64:
+      return f(std::int64_t{});
+    case DType::i32:
+      return f(std::int32_t{});
+    case DType::i16:
+      return f(std::int16_t{});
+    case DType::i8:
+      return f(std::int8_t{});
+    case DType::u8:
+      return f(std::uint8_t{});
+    case DType::u16:
+      return f(std::uint16_t{});
+    case DType::u32:
+      return f(std::uint32_t{});
+    case DType::u64:
+      return f(std::uint64_t{});
+    case DType::f16:
+      return f(Half{});
+    case DType::boolean:
+      return f(Bool{});
   }
   return f(float{});  // unreachable: every enumerator is handled
 }
@@ -210,9 +222,11 @@ Value cast_exact(Value v, DType to) {
 
 std::string first_difference(const Value& want, const Value& got, double rtol, double atol) {
   if (want.dtype != got.dtype)
-    return fmt::format("{}: dtype {} vs {}", want.name, dtype_name(got.dtype), dtype_name(want.dtype));
+    return fmt::format("{}: dtype {} vs {}", want.name, dtype_name(got.dtype),
+                       dtype_name(want.dtype));
   if (want.shape != got.shape)
-    return fmt::format("{}: shape {} vs {}", want.name, shape_str(got.shape), shape_str(want.shape));
+    return fmt::format("{}: shape {} vs {}", want.name, shape_str(got.shape),
+                       shape_str(want.shape));
   const auto w = to_f64(want), g = to_f64(got);
   for (std::size_t i = 0; i < w.size(); ++i) {
     if ((std::isnan(w[i]) && std::isnan(g[i])) || w[i] == g[i]) continue;

@@ -65,9 +65,10 @@ TF_Output find_output(TF_Graph* g, const std::string& name, const std::filesyste
 // TensorFlow's DataType enum (= TF_DataType) <-> ours; string, bfloat16, resource, variant,
 // complex ... are not carried.
 constexpr std::pair<DType, TF_DataType> kTypeRows[] = {
-    {DType::f32, TF_FLOAT}, {DType::f16, TF_HALF},     {DType::f64, TF_DOUBLE}, {DType::i64, TF_INT64},
-    {DType::i32, TF_INT32}, {DType::i16, TF_INT16},    {DType::i8, TF_INT8},    {DType::u8, TF_UINT8},
-    {DType::u16, TF_UINT16}, {DType::u32, TF_UINT32},  {DType::u64, TF_UINT64}, {DType::boolean, TF_BOOL}};
+    {DType::f32, TF_FLOAT},  {DType::f16, TF_HALF},   {DType::f64, TF_DOUBLE},
+    {DType::i64, TF_INT64},  {DType::i32, TF_INT32},  {DType::i16, TF_INT16},
+    {DType::i8, TF_INT8},    {DType::u8, TF_UINT8},   {DType::u16, TF_UINT16},
+    {DType::u32, TF_UINT32}, {DType::u64, TF_UINT64}, {DType::boolean, TF_BOOL}};
 constexpr DTypeMap<TF_DataType> kTypes{kTypeRows};
 
 std::optional<DType> from_tf(int t) { return kTypes.ours(static_cast<TF_DataType>(t)); }
