@@ -27,6 +27,7 @@
 #include <random>
 
 #include "core/error.hpp"
+#include "data/catalogue.hpp"
 
 namespace convbench {
 namespace {
@@ -159,10 +160,9 @@ std::int64_t BoundaryResult::successes() const {
 }
 
 float boundary_default_l2_budget(std::string_view dataset) {
-  // MNIST x/255 in [0,1]: 2.0, a common L2 radius for MNIST. CIFAR-10: 0.5 in [0,1] pixel space
-  // (RobustBench's L2 threshold), i.e. 0.5 / ~0.25 (the per-channel std) = 2.0 standardised.
-  if (dataset == "mnist" || dataset == "cifar10") return 2.0f;
-  fail<UsageError>("no default L2 budget for dataset '{}' (image datasets only)", dataset);
+  const float b = dataset_spec(dataset).boundary_l2_budget;  // the dataset's description
+  if (b <= 0) fail<UsageError>("no default L2 budget for dataset '{}' (image datasets only)", dataset);
+  return b;
 }
 
 BoundaryResult boundary_attack(Oracle& oracle, const Tensor& inputs,

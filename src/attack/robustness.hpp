@@ -34,7 +34,7 @@ struct AttackRecord {
 
 // A record with where it came from, as the results store returns it.
 struct StoredAttack : AttackRecord {
-  std::string cell, model, framework;
+  std::string cell, model, framework, dataset, modality;
   int replicate = 0;
 };
 

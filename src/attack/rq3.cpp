@@ -9,6 +9,7 @@
 #include <random>
 
 #include "core/error.hpp"
+#include "data/catalogue.hpp"
 #include "data/model_inputs.hpp"
 #include "metrics/fidelity.hpp"
 #include "runtime/model_runner.hpp"
@@ -89,9 +90,10 @@ AttackRun run_attack(const std::string& attack, Runner& original, const Manifest
   const auto t0 = Clock::now();
   if (attack == "fgsm") {
     const auto it = opt.fgsm_epsilon.find(m.dataset);
-    if (it == opt.fgsm_epsilon.end())
-      fail<UsageError>("no FGSM epsilon configured for dataset '{}'", m.dataset);
-    const FgsmOptions fo{it->second};
+    const double eps =
+        it != opt.fgsm_epsilon.end() ? it->second : dataset_spec(m.dataset).fgsm_epsilon;
+    if (eps <= 0) fail<UsageError>("no FGSM epsilon configured for dataset '{}'", m.dataset);
+    const FgsmOptions fo{eps};
     const auto domain =
         image_input_domain(m.dataset, parse_layout(m.layout), std::span(m.input_shape));
     run.adversarial = fgsm(oracle, x, y, domain, fo);

@@ -24,7 +24,8 @@ struct RobustnessOptions {
   // images; genetic: text).
   std::vector<std::string> attacks{"fgsm"};
   std::string converted_runtime = "onnxruntime";  // which runtime runs a converted ONNX model
-  std::map<std::string, double> fgsm_epsilon{{"mnist", 0.1}, {"cifar10", 8.0 / 255}};
+  // dataset -> FGSM epsilon; a dataset not listed takes its description's (data/catalogue.hpp).
+  std::map<std::string, double> fgsm_epsilon;
   BoundaryOptions boundary;  // its l2_budget is replaced by boundary_l2_budget's entry
   std::map<std::string, float> boundary_l2_budget;  // dataset -> L2; default: the attack's
   GeneticOptions genetic;

@@ -1,6 +1,8 @@
 #include "data/catalogue.hpp"
 
 #include "core/error.hpp"
+#include "data/cifar10.hpp"
+#include "data/mnist.hpp"
 
 namespace convbench {
 namespace {
@@ -74,11 +76,31 @@ DatasetSpec imdb() {
 }
 
 const std::vector<DatasetSpec>& catalogue() {
-  static const std::vector<DatasetSpec> specs = {mnist(), cifar10(), imdb()};
+  static const std::vector<DatasetSpec> specs = [] {
+    DatasetSpec m = mnist();
+    m.load_images = load_mnist;
+    m.fgsm_epsilon = 0.1;
+    // MNIST x/255 in [0,1]: 2.0, a common L2 radius for MNIST.
+    m.boundary_l2_budget = 2.0F;
+    DatasetSpec c = cifar10();
+    c.load_images = load_cifar10;
+    c.norm = cifar10_norm();
+    c.fgsm_epsilon = 8.0 / 255;
+    // 0.5 in [0,1] pixel space (RobustBench's L2 threshold), i.e. 0.5 / ~0.25 (the per-channel
+    // std) = 2.0 standardised.
+    c.boundary_l2_budget = 2.0F;
+    DatasetSpec i = imdb();
+    i.modality = Modality::text;
+    i.input_dtype = DType::i64;
+    i.load_texts = [](const std::filesystem::path& dir, Split split) { return load_imdb(dir, split); };
+    return std::vector<DatasetSpec>{m, c, i};
+  }();
   return specs;
 }
 
 }  // namespace
+
+std::string_view to_string(Modality m) { return m == Modality::image ? "image" : "text"; }
 
 const DatasetSpec& dataset_spec(std::string_view name) {
   for (const auto& s : catalogue())

@@ -4,33 +4,30 @@
 #include <optional>
 
 #include "core/error.hpp"
-#include "data/cifar10.hpp"
-#include "data/mnist.hpp"
+#include "data/catalogue.hpp"
 
 namespace convbench {
 
 bool is_image_dataset(std::string_view dataset) {
-  return dataset == "mnist" || dataset == "cifar10";
+  return dataset_spec(dataset).modality == Modality::image;
 }
 
-DType dataset_input_dtype(std::string_view dataset) {
-  return is_image_dataset(dataset) ? DType::f32 : DType::i64;
+DType dataset_input_dtype(std::string_view dataset) { return dataset_spec(dataset).input_dtype; }
+
+namespace {
+const DatasetSpec& image_spec(std::string_view dataset) {
+  const DatasetSpec& d = dataset_spec(dataset);
+  if (d.load_images == nullptr) fail<UsageError>("'{}' is not an image dataset", dataset);
+  return d;
 }
+}  // namespace
 
 LabelledTensor image_inputs(std::string_view dataset, const std::filesystem::path& dir, Split split,
                             Layout layout, std::int64_t limit) {
-  LabelledImages im;
-  std::optional<ChannelNorm> norm;
-  if (dataset == "mnist") {
-    im = load_mnist(dir, split);
-  } else if (dataset == "cifar10") {
-    im = load_cifar10(dir, split);
-    norm = cifar10_norm();
-  } else {
-    fail<UsageError>("'{}' is not an image dataset (known: mnist, cifar10)", dataset);
-  }
+  const DatasetSpec& d = image_spec(dataset);
+  LabelledImages im = d.load_images(dir, split);
   im.keep_first(limit);
-  return {to_tensor(im, layout, norm), std::move(im.labels)};
+  return {to_tensor(im, layout, d.norm), std::move(im.labels)};
 }
 
 InputDomain image_input_domain(std::string_view dataset, Layout layout,
@@ -45,12 +42,7 @@ InputDomain image_input_domain(std::string_view dataset, Layout layout,
   im.pixels.assign(per_image, 0);
   im.pixels.resize(2 * per_image, 255);
   im.labels = {0, 0};
-  std::optional<ChannelNorm> norm;
-  if (dataset == "cifar10")
-    norm = cifar10_norm();
-  else if (dataset != "mnist")
-    fail<UsageError>("'{}' is not an image dataset (known: mnist, cifar10)", dataset);
-  const Tensor t = to_tensor(im, layout, norm);
+  const Tensor t = to_tensor(im, layout, image_spec(dataset).norm);
   return {std::vector<float>(t.row(0).begin(), t.row(0).end()),
           std::vector<float>(t.row(1).begin(), t.row(1).end())};
 }

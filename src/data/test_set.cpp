@@ -1,27 +1,28 @@
 #include "data/test_set.hpp"
 
 #include "core/error.hpp"
+#include "data/catalogue.hpp"
 
 namespace convbench {
 
 LabelledTensor load_test_set(std::string_view dataset, const std::filesystem::path& dir,
                              const TestSetOptions& opt) {
-  if (is_image_dataset(dataset))
+  const DatasetSpec& d = dataset_spec(dataset);  // UsageError naming the known ones
+  if (d.modality == Modality::image)
     return image_inputs(dataset, dir, Split::test, parse_layout(opt.layout), opt.limit);
-  if (dataset != "imdb")
-    fail<UsageError>("dataset '{}' is not supported (known: mnist, cifar10, imdb)", dataset);
   if (opt.layout != "tokens")
-    fail<DataError>("imdb: input layout '{}' does not fit text data (expected 'tokens')",
+    fail<DataError>("{}: input layout '{}' does not fit text data (expected 'tokens')", dataset,
                     opt.layout);
   if (opt.vocab_file.empty())
-    fail<DataError>("imdb: a text model needs its vocabulary file (manifest input.vocab_file)");
+    fail<DataError>("{}: a text model needs its vocabulary file (manifest input.vocab_file)",
+                    dataset);
   if (opt.seq_len <= 0)
     fail<DataError>(
-        "imdb: a text model needs a positive sequence length (manifest "
+        "{}: a text model needs a positive sequence length (manifest "
         "input.seq_len), got {}",
-        opt.seq_len);
+        dataset, opt.seq_len);
   const Vocabulary vocab = Vocabulary::load(opt.vocab_file);
-  auto reviews = load_imdb(dir, Split::test);
+  auto reviews = d.load_texts(dir, Split::test);
   if (opt.limit > 0 && static_cast<std::size_t>(opt.limit) < reviews.size())
     reviews.resize(static_cast<std::size_t>(opt.limit));  // balanced: see imdb.hpp
   return text_inputs(reviews, vocab, static_cast<std::size_t>(opt.seq_len));

@@ -95,8 +95,12 @@ std::vector<Difference> compute_differences(const std::vector<StoredResult>& res
   std::map<std::pair<std::string, std::string>, double> r_of;
   for (const auto& r : robustness_indicator(attacks)) r_of[{r.cell, r.role}] = r.r;
   std::set<std::tuple<std::string, std::string, std::string, std::string>> groups;
-  for (const auto& a : attacks) groups.insert({a.model, a.framework, a.attack, a.role});
-  const auto text = [](const std::string& m) { return m == "lstm" || m == "gru"; };
+  std::set<std::string> text_models;  // by the modality stored with each cell
+  for (const auto& a : attacks) {
+    groups.insert({a.model, a.framework, a.attack, a.role});
+    if (a.modality == "text") text_models.insert(a.model);
+  }
+  const auto text = [&](const std::string& m) { return text_models.count(m) != 0; };
   for (const auto& [model, fw, attack, role] : groups) {
     const std::string fidelity_table = text(model) ? "VI" : "V";
     Difference abs = make(fidelity_table, model, fw, attack, "adv_abs_error", role, false);

@@ -13,7 +13,6 @@ namespace {
 // The tables in the order they are shown; III+ and RQ3+ are convbench's, not the paper's.
 const std::vector<std::string> kTableOrder = {"I",   "II",   "III",  "IV",   "V",   "VI",
                                               "VII", "Fig3", "Fig4", "III+", "RQ3+"};
-const std::vector<std::string> kModels = {"lenet5", "resnet18", "vgg16", "lstm", "gru"};
 const std::vector<std::string> kAttacks = {"", "fgsm", "boundary", "genetic"};
 const std::vector<std::string> kQuantities = {"accuracy_pct",
                                               "abs_error",
@@ -103,7 +102,7 @@ std::vector<ShownTable> layout_tables(const std::vector<TableCell>& cells,
     std::set<std::tuple<int, std::string, std::string>> rows;
     std::set<std::tuple<int, int, int, Col>> cols;
     const auto add = [&](const std::string& model, const std::string& fw, const Col& col) {
-      rows.insert({rank(kModels, model), model, fw});
+      rows.insert({model_rank(model), model, fw});
       cols.insert({rank(kAttacks, std::get<0>(col)), rank(kQuantities, std::get<1>(col)),
                    rank(kVariants, std::get<2>(col)), col});
     };

@@ -90,7 +90,8 @@ Comparability assess_comparability(const std::optional<std::string>& study_name,
     c.differences.push_back(fmt::format("replicates = {} (paper: {})", reps, kPaperReplicates));
   // One line per model, in the tables' order.
   if (const auto* models = cfg["models"].as_table())
-    for (const char* model : {"lenet5", "resnet18", "vgg16", "lstm", "gru"}) {
+    for (const auto& desc : study_models()) {
+      const std::string model(desc.name);
       const auto* m = (*models)[model].as_table();
       if (m == nullptr) continue;
       std::vector<std::string> what;

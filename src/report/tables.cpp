@@ -58,13 +58,6 @@ std::vector<Quantity> quantities() {
   };
 }
 
-const std::vector<std::string> kModelOrder = {"lenet5", "resnet18", "vgg16", "lstm", "gru"};
-
-int model_rank(const std::string& m) {
-  const auto it = std::find(kModelOrder.begin(), kModelOrder.end(), m);
-  return static_cast<int>(it - kModelOrder.begin());
-}
-
 bool matches(const StoredResult& r, const Variant& v) {
   return r.role == v.role && (*v.worker == '\0' || r.worker == v.worker);
 }
@@ -134,19 +127,8 @@ const Variant* variant_of(const std::string& id) {
   return v == std::end(kVariants) ? nullptr : v;
 }
 
-bool is_text_model(const std::string& m) { return m == "lstm" || m == "gru"; }
 
 }  // namespace
-
-std::string display_model(const std::string& m) {
-  static const std::map<std::string, std::string> names = {{"lenet5", "LeNet-5"},
-                                                           {"resnet18", "ResNet-18"},
-                                                           {"vgg16", "VGG-16"},
-                                                           {"lstm", "LSTM"},
-                                                           {"gru", "GRU"}};
-  const auto it = names.find(m);
-  return it == names.end() ? m : it->second;
-}
 
 std::string display_framework(const std::string& f) {
   return f == "keras" ? "Keras" : f == "pytorch" ? "PyTorch" : f;
@@ -154,12 +136,6 @@ std::string display_framework(const std::string& f) {
 
 std::string display_attack(const std::string& a) {
   return a == "fgsm" ? "FGSM" : a == "boundary" ? "Boundary" : a == "genetic" ? "GA" : a;
-}
-
-std::string model_id(const std::string& display) {
-  for (const auto& m : kModelOrder)
-    if (display_model(m) == display) return m;
-  return display;
 }
 
 std::string framework_id(const std::string& display) {
@@ -271,7 +247,9 @@ std::vector<TableCell> aggregate_attack_tables(const std::vector<StoredAttack>& 
   std::set<std::pair<int, std::string>> row_keys;
   std::map<std::pair<std::string, std::string>, std::set<int>> replicates;
   std::set<std::string> attack_names;
+  std::set<std::string> text_models;  // by the modality stored with each cell
   for (const auto& a : attacks) {
+    if (a.modality == "text") text_models.insert(a.model);
     row_keys.insert({model_rank(a.model), a.model + "\n" + a.framework});
     replicates[{a.model, a.framework}].insert(a.replicate);
     attack_names.insert(a.attack);
@@ -296,7 +274,7 @@ std::vector<TableCell> aggregate_attack_tables(const std::vector<StoredAttack>& 
     for (const auto& [rank, key] : row_keys) {
       const auto nl = key.find('\n');
       const std::string model = key.substr(0, nl), fw = key.substr(nl + 1);
-      if (is_text_model(model) != text_rows) continue;
+      if ((text_models.count(model) != 0) != text_rows) continue;
       // The paper's layout: one column group per attack.
       const std::vector<std::string> no_attack{""};
       for (const auto& attack : specs.front().per_attack ? attack_order : no_attack)

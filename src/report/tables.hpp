@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "study/models.hpp"
 #include "study/results_store.hpp"
 
 namespace convbench {
@@ -36,11 +37,10 @@ std::string history_csv(const std::vector<HistoryRow>& rows);
 std::vector<std::filesystem::path> write_tables(ResultsStore& store,
                                                 const std::filesystem::path& dir);
 
-std::string display_model(const std::string& model);
 std::string display_framework(const std::string& framework);
 std::string display_attack(const std::string& attack);  // "FGSM", "Boundary", "GA"
 // The inverses (display name -> id), for reading the CSVs back; unknown names pass through.
-std::string model_id(const std::string& display);
+// (display_model / model_id: study/models.hpp)
 std::string framework_id(const std::string& display);
 std::string attack_id(const std::string& display);
 // The value of a Table I-IV/III+ quantity ("accuracy_pct", "size_mb", ...) in one result row, in

@@ -4,6 +4,7 @@
 #include <SQLiteCpp/Transaction.h>
 
 #include "core/error.hpp"
+#include "data/catalogue.hpp"
 
 namespace convbench {
 namespace {
@@ -13,7 +14,7 @@ CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS cells(
   cell TEXT PRIMARY KEY, model TEXT NOT NULL, framework TEXT NOT NULL, replicate INTEGER NOT NULL,
   seed INTEGER NOT NULL, status TEXT NOT NULL, error TEXT, train_wall_s REAL, eval_wall_s REAL,
-  finished_at TEXT NOT NULL DEFAULT (datetime('now')), manifest TEXT);
+  finished_at TEXT NOT NULL DEFAULT (datetime('now')), manifest TEXT, dataset TEXT, modality TEXT);
 CREATE TABLE IF NOT EXISTS results(
   cell TEXT NOT NULL, role TEXT NOT NULL, worker TEXT NOT NULL, format TEXT, status TEXT NOT NULL,
   error TEXT, runtime TEXT, samples INTEGER, size_bytes REAL, load_s REAL, inference_s REAL,
@@ -62,6 +63,33 @@ ResultsStore::ResultsStore(const std::filesystem::path& file)
   db_.exec(kSchema);
 }
 
+bool ResultsStore::has_column(const std::string& table, const std::string& column) {
+  SQLite::Statement s(db_, fmt::format("SELECT 1 FROM pragma_table_info('{}') WHERE name = ?", table));
+  s.bind(1, column);
+  return s.executeStep();
+}
+
+// The dataset and modality of a cell as SQL over `cells c`: the columns, else (older stores) the
+// dataset recorded in the cell's manifest.
+std::string ResultsStore::cell_dataset_sql() {
+  return has_column("cells", "dataset")
+             ? "COALESCE(c.dataset, json_extract(c.manifest, '$.dataset'), '')"
+             : "COALESCE(json_extract(c.manifest, '$.dataset'), '')";
+}
+std::string ResultsStore::cell_modality_sql() {
+  return has_column("cells", "modality") ? "COALESCE(c.modality, '')" : "''";
+}
+
+namespace {
+// A stored modality, or the one the dataset's description gives (stores before the column).
+std::string modality_of(const std::string& stored, const std::string& dataset) {
+  if (!stored.empty() || dataset.empty()) return stored;
+  for (const auto& known : dataset_names())
+    if (known == dataset) return std::string(to_string(dataset_spec(dataset).modality));
+  return "";
+}
+}  // namespace
+
 void ResultsStore::set_meta(const std::string& key, const std::string& value) {
   SQLite::Statement s(db_, "INSERT OR REPLACE INTO meta(key, value) VALUES(?, ?)");
   s.bind(1, key);
@@ -92,10 +120,13 @@ void ResultsStore::save_cell(const CellRecord& c, const EvalResult* eval,
     del.bind(1, id);
     del.exec();
   }
+  // A store made before the dataset/modality columns gets them when it is next written to.
+  for (const char* col : {"dataset", "modality"})
+    if (!has_column("cells", col)) db_.exec(fmt::format("ALTER TABLE cells ADD COLUMN {} TEXT", col));
   SQLite::Statement cell(
       db_,
       "INSERT INTO cells(cell, model, framework, replicate, seed, status, error, "
-      "train_wall_s, eval_wall_s, manifest) VALUES(?,?,?,?,?,?,?,?,?,?)");
+      "train_wall_s, eval_wall_s, manifest, dataset, modality) VALUES(?,?,?,?,?,?,?,?,?,?,?,?)");
   cell.bind(1, id);
   cell.bind(2, c.key.model);
   cell.bind(3, c.key.framework);
@@ -112,6 +143,16 @@ void ResultsStore::save_cell(const CellRecord& c, const EvalResult* eval,
     cell.bind(10, eval->manifest.raw.dump());
   else
     cell.bind(10);
+  const std::string dataset = !c.dataset.empty() ? c.dataset : eval ? eval->manifest.dataset : "";
+  const std::string modality = modality_of(c.modality, dataset);
+  if (dataset.empty())
+    cell.bind(11);
+  else
+    cell.bind(11, dataset);
+  if (modality.empty())
+    cell.bind(12);
+  else
+    cell.bind(12, modality);
   cell.exec();
 
   if (eval != nullptr) {
@@ -219,7 +260,8 @@ std::vector<StoredAttack> ResultsStore::attacks() {
       "SELECT a.cell, c.model, c.framework, c.replicate, a.attack, a.role, a.worker, a.status, "
       "a.error, a.inputs, a.attacked, a.success_original, a.success_converted, "
       "a.misclassification, a.abs_err_mean, a.abs_err_std, a.median_perturbation, a.queries, "
-      "a.attack_wall_s, a.params FROM attacks a JOIN cells c ON c.cell = a.cell "
+      "a.attack_wall_s, a.params, " + cell_dataset_sql() + ", " + cell_modality_sql() +
+          " FROM attacks a JOIN cells c ON c.cell = a.cell "
       "WHERE c.status = 'done' ORDER BY a.cell, a.attack, a.role");
   std::vector<StoredAttack> out;
   while (s.executeStep()) {
@@ -244,6 +286,8 @@ std::vector<StoredAttack> ResultsStore::attacks() {
     a.queries = s.getColumn(17).getInt64();
     a.attack_wall_s = s.getColumn(18).getDouble();
     a.params = nlohmann::json::parse(s.getColumn(19).getString());
+    a.dataset = s.getColumn(20).getString();
+    a.modality = modality_of(s.getColumn(21).getString(), a.dataset);
     out.push_back(std::move(a));
   }
   return out;
@@ -254,8 +298,9 @@ std::vector<StoredResult> ResultsStore::results() {
       db_,
       "SELECT r.cell, c.model, c.framework, c.replicate, r.role, r.worker, r.status, "
       "r.error, r.size_bytes, r.load_s, r.inference_s, r.accuracy, r.abs_err_mean, "
-      "r.rel_err_mean, r.misclassification, r.peak_rss_bytes, r.latency_p50 "
-      "FROM results r JOIN cells c ON c.cell = r.cell WHERE c.status = 'done' "
+      "r.rel_err_mean, r.misclassification, r.peak_rss_bytes, r.latency_p50, " +
+          cell_dataset_sql() + ", " + cell_modality_sql() +
+          " FROM results r JOIN cells c ON c.cell = r.cell WHERE c.status = 'done' "
       "ORDER BY r.cell, r.role, r.worker");
   std::vector<StoredResult> out;
   while (s.executeStep()) {
@@ -277,6 +322,8 @@ std::vector<StoredResult> ResultsStore::results() {
     r.misclassification = col_opt(s, 14);
     r.peak_rss_bytes = col_opt(s, 15);
     r.latency_p50 = col_opt(s, 16);
+    r.dataset = s.getColumn(17).getString();
+    r.modality = modality_of(s.getColumn(18).getString(), r.dataset);
     out.push_back(std::move(r));
   }
   return out;
@@ -297,8 +344,10 @@ std::vector<HistoryRow> ResultsStore::history() {
 
 std::vector<CellRecord> ResultsStore::cells() {
   SQLite::Statement s(db_,
-                      "SELECT model, framework, replicate, seed, status, error, train_wall_s, "
-                      "eval_wall_s FROM cells ORDER BY cell");
+                      "SELECT c.model, c.framework, c.replicate, c.seed, c.status, c.error, "
+                      "c.train_wall_s, c.eval_wall_s, " +
+                          cell_dataset_sql() + ", " + cell_modality_sql() +
+                          " FROM cells c ORDER BY c.cell");
   std::vector<CellRecord> out;
   while (s.executeStep()) {
     CellRecord c;
@@ -308,6 +357,8 @@ std::vector<CellRecord> ResultsStore::cells() {
     c.error = s.getColumn(5).isNull() ? "" : s.getColumn(5).getString();
     c.train_wall_s = s.getColumn(6).getDouble();
     c.eval_wall_s = s.getColumn(7).getDouble();
+    c.dataset = s.getColumn(8).getString();
+    c.modality = modality_of(s.getColumn(9).getString(), c.dataset);
     out.push_back(std::move(c));
   }
   return out;

@@ -31,11 +31,15 @@ struct CellRecord {
   CellStatus status = CellStatus::done;
   std::string error;
   double train_wall_s = 0, eval_wall_s = 0;
+  // Stored per cell, so that readers never decide "text model" from a model's name. Stores made
+  // before these columns: the dataset from the cell's manifest, the modality from the dataset's
+  // description (data/catalogue.hpp); empty where neither is known.
+  std::string dataset, modality;
 };
 
 // One result row as stored (what the tables read back).
 struct StoredResult {
-  std::string cell, model, framework, role, worker, status, error;
+  std::string cell, model, framework, dataset, modality, role, worker, status, error;
   int replicate = 0;
   std::optional<double> size_bytes, load_s, inference_s, accuracy, abs_err_mean, rel_err_mean,
       misclassification, peak_rss_bytes, latency_p50;
@@ -67,6 +71,10 @@ class ResultsStore {
   const std::filesystem::path& path() const { return path_; }
 
  private:
+  bool has_column(const std::string& table, const std::string& column);
+  std::string cell_dataset_sql();
+  std::string cell_modality_sql();
+
   std::filesystem::path path_;
   SQLite::Database db_;
 };

@@ -96,7 +96,7 @@ class Runner {
   bool run(const Cell& cell) {
     const auto t0 = Clock::now();
     const std::string id = cell.key.id();
-    CellRecord rec{cell.key, cell.seed, CellStatus::done, "", 0, 0};
+    CellRecord rec{cell.key, cell.seed, CellStatus::done, "", 0, 0, cell.plan->dataset, ""};
     const fs::path model_dir = o_.out_dir / "models" / id;
     try {
       if (model_dir_complete(model_dir)) {

@@ -89,7 +89,9 @@ void write_report_store(const std::filesystem::path& file) {
         attacks.push_back(a);
         attacks.push_back(c);
       }
-      store.save_cell({{model, fw, rep}, rep, CellStatus::done, "", 1, 1}, &er, attacks);
+      // The study records each cell's dataset (and so its modality) with the cell.
+      store.save_cell({{model, fw, rep}, rep, CellStatus::done, "", 1, 1, text ? "imdb" : "mnist", ""},
+                      &er, attacks);
     }
 }
 

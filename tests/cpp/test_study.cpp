@@ -1,3 +1,5 @@
+#include <SQLiteCpp/Database.h>
+
 #include <fstream>
 
 #include "core/error.hpp"
@@ -183,6 +185,41 @@ TEST(Progress, LineHasCountsBarAndEta) {
   EXPECT_NE(line.find("done in 1m15s"), std::string::npos) << line;
   EXPECT_NE(line.find("ETA"), std::string::npos);
   EXPECT_EQ(format_duration(3725), "1h02m");
+}
+
+}  // namespace
+}  // namespace convbench
+
+namespace convbench {
+namespace {
+
+// Each cell stores its dataset and modality; a store made before those columns reads them from
+// the cell's manifest and the dataset's description, and gets the columns when next written to.
+TEST_F(StudyTest, DatasetAndModalityPerCellAlsoFromOldStores) {
+  const auto file = dir_ / "old.sqlite";
+  {
+    SQLite::Database db(file.string(), SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+    db.exec(
+        "CREATE TABLE cells(cell TEXT PRIMARY KEY, model TEXT NOT NULL, framework TEXT NOT NULL, "
+        "replicate INTEGER NOT NULL, seed INTEGER NOT NULL, status TEXT NOT NULL, error TEXT, "
+        "train_wall_s REAL, eval_wall_s REAL, finished_at TEXT NOT NULL DEFAULT "
+        "(datetime('now')), manifest TEXT);"
+        "INSERT INTO cells(cell, model, framework, replicate, seed, status, manifest) VALUES("
+        "'gru/keras/r0', 'gru', 'keras', 0, 0, 'done', '{\"dataset\": \"imdb\"}');");
+  }
+  ResultsStore store(file);
+  const auto old = store.cells();
+  ASSERT_EQ(old.size(), 1U);
+  EXPECT_EQ(old[0].dataset, "imdb");
+  EXPECT_EQ(old[0].modality, "text");
+  EvalResult er;
+  er.manifest.dataset = "cifar10";
+  er.manifest.raw = {{"training", {{"history", nlohmann::json::array()}}}};
+  store.save_cell({{"resnet18", "keras", 0}, 0, CellStatus::done, "", 1, 1}, &er);
+  const auto all = store.cells();
+  ASSERT_EQ(all.size(), 2U);
+  EXPECT_EQ(all[1].dataset, "cifar10");  // "resnet18/keras/r0" sorts after "gru/..."
+  EXPECT_EQ(all[1].modality, "image");
 }
 
 }  // namespace
