@@ -386,6 +386,10 @@ CheckReport run_check(const CheckOptions& optin) {
           opt.converted.path.string(), in.size(), rep.inputs);
     feed = conv.runner().feed(data.inputs, input_dtype);
   }
+  // A NaN in the inputs would come back as the models' NaN outputs: name it where it is.
+  for (const auto& v : feed)
+    if (const auto bad = first_non_finite_row(v))
+      fail<DataError>("{}: input '{}' holds NaN/Inf (first at sample {})", rep.inputs, v.name, *bad);
   rep.sample_shape.assign(feed.front().shape.begin() + 1, feed.front().shape.end());
   for (const auto& v : feed) rep.feed.push_back(describe(v));
   rep.labelled = !data.labels.empty();

@@ -51,5 +51,9 @@ check "--range that is not a number" 2 "--range: 'x' is not a finite number" -- 
   "${cb[@]}" "$models/encoder/model.pt" "$models/encoder/model.onnx" --generate auto --range input_ids:0,x
 check "one array for a three-input model" 2 "takes 3 inputs; .* gives one array: use --generate auto" -- \
   "${cb[@]}" "$models/encoder/model.pt" "$models/encoder/model.onnx" --generate 5 --integer
+"$root/.venv/bin/python" -c "
+import numpy as np; x = np.zeros((4, 5), np.float32); x[2, 1] = np.nan; np.save('$tmp/nan.npy', x)"
+check "NaN in the inputs is named as the input's, not the model's" 2 "nan.npy: input 'x' holds NaN/Inf \(first at sample 2\)" -- \
+  "${cb[@]}" "$models/two_outputs/model.pt" "$models/two_outputs/model.onnx" --inputs "$tmp/nan.npy"
 echo "$failures failure(s)"
 [[ $failures -eq 0 ]]
