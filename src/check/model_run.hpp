@@ -13,7 +13,7 @@ namespace convbench {
 struct ModelRef {
   std::filesystem::path path;
   std::string format;     // "onnx", "torchscript", "tf_savedmodel", "coreml_mlprogram"
-  std::string signature;  // SavedModel: the signature to run; empty: serving_default
+  std::string signature = {};  // SavedModel: the signature to run; empty: serving_default
 };
 
 // The format of a model file from its name: *.onnx, *.pt/*.pth/*.torchscript, a directory with
