@@ -2,6 +2,7 @@
 // 0 success, 2 usage or infrastructure error (bad flag, missing or corrupt file, no runtime);
 // `check` also returns 1 for a FAIL verdict.
 #include <fmt/format.h>
+#include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
 #include <CLI/CLI.hpp>
@@ -9,10 +10,13 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <limits>
+#include <optional>
 
 #include "check/check.hpp"
 #include "check/verdict.hpp"
 #include "core/error.hpp"
+#include "core/file_io.hpp"
 #include "data/catalogue.hpp"
 #include "data/fetch.hpp"
 #include "data/prepare.hpp"
@@ -30,6 +34,43 @@ namespace fs = std::filesystem;
 using namespace convbench;
 
 namespace {
+
+// The whole text as a finite number, else nullopt ("nan", "inf", "1x", "" are not).
+std::optional<double> finite_number(const std::string& text) {
+  std::size_t used = 0;
+  double v = 0;
+  try {
+    v = std::stod(text, &used);
+  } catch (const std::exception&) {
+    return std::nullopt;
+  }
+  if (used != text.size() || !std::isfinite(v)) return std::nullopt;
+  return v;
+}
+
+// A finite number within [lo, hi]. CLI11's own NonNegativeNumber lets "nan" through (nan < 0 is
+// false), and a sentinel default would let "-1" switch a criterion off: both are refused here.
+CLI::Validator finite_in(double lo, double hi = std::numeric_limits<double>::max()) {
+  return CLI::Validator(
+      [lo, hi](std::string& text) -> std::string {
+        const auto n = finite_number(text);
+        if (!n) return fmt::format("'{}' is not a finite number", text);
+        const double v = *n;
+        if (v < lo || v > hi)
+          return hi == std::numeric_limits<double>::max()
+                     ? fmt::format("{} is below {}", text, lo)
+                     : fmt::format("{} is outside [{}, {}]", text, lo, hi);
+        return "";
+      },
+      hi == std::numeric_limits<double>::max() ? fmt::format("NUMBER >= {}", lo)
+                                               : fmt::format("NUMBER in [{}, {}]", lo, hi));
+}
+
+// Writes a result file (JSON) atomically; the path is printed only once it is there.
+void write_result(const std::string& path, const nlohmann::json& j, std::string_view what) {
+  write_text(path, j.dump(2) + "\n");
+  fmt::print("{}: {}\n", what, path);
+}
 
 void add_data_commands(CLI::App& app) {
   auto* data = app.add_subcommand("data", "Get and prepare datasets");
@@ -106,11 +147,14 @@ void add_eval_command(CLI::App& app) {
       ->capture_default_str()
       ->check(CLI::NonNegativeNumber);
   ev->add_option("--limit", o.limit, "Use only the first N test samples (0 = all)")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->check(CLI::NonNegativeNumber);
   ev->add_option("--threads", o.workers.threads, "Intra-op threads per runtime (0 = all cores)")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->check(CLI::Range(0, 4096));
   ev->add_option("--timeout", timeout_s, "Seconds a worker may take for one request")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->check(finite_in(1e-3, 1e7));
   ev->add_option("--runtimes", o.runtimes, "Only these runtime workers (default: all)")
       ->delimiter(',')
       ->check(CLI::IsMember(known_runtimes()));
@@ -121,12 +165,7 @@ void add_eval_command(CLI::App& app) {
     if (!log_dir.empty()) o.workers.log_dir = fs::path(log_dir);
     const EvalResult r = evaluate(o);
     fmt::print("{}", to_table(r));
-    if (!json_out.empty()) {
-      const fs::path p(json_out);
-      if (p.has_parent_path()) fs::create_directories(p.parent_path());
-      std::ofstream(p) << to_json(r).dump(2) << '\n';
-      fmt::print("results: {}\n", p.string());
-    }
+    if (!json_out.empty()) write_result(json_out, to_json(r), "results");
   });
 }
 
@@ -135,15 +174,19 @@ void add_study_commands(CLI::App& app) {
       "study", "Run the study matrix (models x frameworks x replicates), resumable, into SQLite");
   static std::string preset, config, out, data_root = "data", mirror;
   static int jobs = 0;
-  static bool retry_failed = false, no_fetch = false;
+  static bool retry_failed = false, no_fetch = false, force_config = false;
   auto* p = st->add_option("--preset", preset, "A preset in config/study/ (smoke, quick, paper)");
   auto* c = st->add_option("--config", config, "A study config file (TOML)");
   p->excludes(c);
   st->add_option("--out", out, "Output directory (default runs/<study name>)");
   st->add_option("--data-dir", data_root, "Dataset cache directory")->capture_default_str();
   st->add_option("--mirror", mirror, "Local mirror of the official dataset files");
-  st->add_option("--jobs", jobs, "Cells trained at once (default: the config's)");
+  st->add_option("--jobs", jobs, "Cells trained at once (default: the config's)")
+      ->check(CLI::Range(1, 1024));
   st->add_flag("--retry-failed", retry_failed, "Run again the cells stored as failed");
+  st->add_flag("--force-config", force_config,
+               "Resume a store made with another config (recorded in the store; each cell keeps "
+               "the hash of its own config)");
   st->add_flag("--no-fetch", no_fetch,
                "Use <data-dir>/<dataset> as it is (no download, no checksum check): own data");
   st->callback([] {
@@ -156,10 +199,11 @@ void add_study_commands(CLI::App& app) {
     o.data_root = data_root;
     if (!mirror.empty()) o.mirror = fs::path(mirror);
     o.retry_failed = retry_failed;
+    o.force_config = force_config;
     o.fetch = !no_fetch;
     if (jobs > 0) o.jobs = jobs;
     const StudySummary sum = run_study(cfg, o);
-    ResultsStore store(o.out_dir / "results.sqlite");
+    ResultsStore store(o.out_dir / "results.sqlite", StoreAccess::read_only);
     for (const auto& f : write_tables(store, o.out_dir / "tables")) fmt::print("{}\n", f.string());
     std::ifstream md(o.out_dir / "tables" / "tables.md");
     fmt::print("\n{}\n", std::string(std::istreambuf_iterator<char>(md), {}));
@@ -172,12 +216,12 @@ void add_study_commands(CLI::App& app) {
       "tables",
       "Write Tables I-VII (Markdown, CSV) and the data of Figs. 2-4 from a results store");
   static std::string store_path, tables_out;
-  tb->add_option("--store", store_path, "results.sqlite of a study")
+  tb->add_option("--store", store_path, "results.sqlite of a study (opened read-only)")
       ->required()
       ->check(CLI::ExistingFile);
   tb->add_option("--out", tables_out, "Output directory")->required();
   tb->callback([] {
-    ResultsStore store(store_path);
+    ResultsStore store(store_path, StoreAccess::read_only);
     for (const auto& f : write_tables(store, tables_out)) fmt::print("{}\n", f.string());
   });
 }
@@ -187,7 +231,7 @@ void add_report_command(CLI::App& app) {
       "report", "Write the study report (HTML + Markdown, Tables I-VII, Figs. 2-4, exports)");
   static std::string store, out, paper;
   static bool no_paper = false, no_figures = false;
-  rp->add_option("--store", store, "results.sqlite of a study")
+  rp->add_option("--store", store, "results.sqlite of a study (opened read-only)")
       ->required()
       ->check(CLI::ExistingFile);
   rp->add_option("--out", out, "Output directory")->required();
@@ -231,16 +275,9 @@ void add_runtimes_command(CLI::App& app) {
 
 // A finite number, or a UsageError naming the flag.
 double parse_number(std::string_view flag, const std::string& text) {
-  std::size_t used = 0;
-  double v = 0;
-  try {
-    v = std::stod(text, &used);
-  } catch (const std::exception&) {
-    used = 0;
-  }
-  if (used != text.size() || text.empty() || !std::isfinite(v))
-    throw UsageError(fmt::format("{}: '{}' is not a finite number", flag, text));
-  return v;
+  const auto v = finite_number(text);
+  if (!v) throw UsageError(fmt::format("{}: '{}' is not a finite number", flag, text));
+  return *v;
 }
 
 // "1,28,28" / "1x128": positive dimensions, or a UsageError naming the flag.
@@ -264,8 +301,8 @@ void add_check_command(CLI::App& app) {
   static CheckOptions o;
   static std::string original, converted, model_dir, conversion = "onnx", config, json_out,
                                                      work_dir, generate, task_output;
-  static double timeout_s = 600, max_mis_pct = -1, max_acc_drop_pct = -1, latency = -1, size = -1,
-                atol = -1, rtol = -1;
+  static double timeout_s = 600;
+  static std::optional<double> max_mis_pct, max_acc_drop_pct, latency, size, atol, rtol;
   static std::vector<std::string> variants, shapes, ranges;
   static bool integer = false, no_diagnose = false, no_localise = false;
   ck->add_option("original", original, "The original model (SavedModel dir, .pt, .onnx)");
@@ -285,7 +322,9 @@ void add_check_command(CLI::App& app) {
   ck->add_option("--shape", shapes,
                  "With --generate auto: NAME:AxB... an input's shape (batch dimension replaced by "
                  "--count); repeatable");
-  ck->add_option("--count", o.inputs.generate_count, "Generated samples")->capture_default_str();
+  ck->add_option("--count", o.inputs.generate_count, "Generated samples")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
   ck->add_option("--range", ranges,
                  "Generated value range low,high (all inputs) or NAME:low,high; repeatable "
                  "(default 0,1; integers 0,10)");
@@ -295,24 +334,33 @@ void add_check_command(CLI::App& app) {
   ck->add_flag("--integer", integer, "Generated values are whole numbers (token ids)");
   ck->add_option("--seed", o.inputs.seed, "Generator seed")->capture_default_str();
   ck->add_option("--limit", o.inputs.limit, "Use only the first N samples (0 = all)")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->check(CLI::NonNegativeNumber);
   ck->add_option("--config", config, "Thresholds from a TOML file (docs/check.md)");
-  ck->add_option("--atol", atol, "Absolute tolerance (default 1e-5)");
-  ck->add_option("--rtol", rtol, "Relative tolerance (default 1e-3)");
+  ck->add_option("--atol", atol, "Absolute tolerance (default 1e-5)")->check(finite_in(0));
+  ck->add_option("--rtol", rtol, "Relative tolerance (default 1e-3)")->check(finite_in(0));
   ck->add_option("--max-misclassification", max_mis_pct,
-                 "Max % of samples whose argmax changes (default 1)");
-  ck->add_option("--max-accuracy-drop", max_acc_drop_pct, "Max accuracy drop in % points (labels)");
-  ck->add_option("--max-latency-ratio", latency, "Max converted/original inference time");
-  ck->add_option("--max-size-ratio", size, "Max converted/original size on disk");
+                 "Max % of samples whose argmax changes (default 1)")
+      ->check(finite_in(0, 100));
+  ck->add_option("--max-accuracy-drop", max_acc_drop_pct, "Max accuracy drop in % points (labels)")
+      ->check(finite_in(0, 100));
+  ck->add_option("--max-latency-ratio", latency, "Max converted/original inference time")
+      ->check(finite_in(0));
+  ck->add_option("--max-size-ratio", size, "Max converted/original size on disk")
+      ->check(finite_in(0));
   ck->add_option("--variants", variants, "Also evaluate ONNX variants: fp16,int8")
       ->delimiter(',')
       ->check(CLI::IsMember({"fp16", "int8"}));
   ck->add_option("--batch-size", o.batch_size, "Batch size")
       ->capture_default_str()
       ->check(CLI::PositiveNumber);
-  ck->add_option("--warmup", o.warmup_batches, "Untimed warm-up batches")->capture_default_str();
-  ck->add_option("--threads", o.workers.threads, "Intra-op threads per runtime (0 = all cores)");
-  ck->add_option("--timeout", timeout_s, "Seconds a worker may take for one request");
+  ck->add_option("--warmup", o.warmup_batches, "Untimed warm-up batches")
+      ->capture_default_str()
+      ->check(CLI::NonNegativeNumber);
+  ck->add_option("--threads", o.workers.threads, "Intra-op threads per runtime (0 = all cores)")
+      ->check(CLI::Range(0, 4096));
+  ck->add_option("--timeout", timeout_s, "Seconds a worker may take for one request")
+      ->check(finite_in(1e-3, 1e7));
   ck->add_option("--signature", o.original.signature,
                  "SavedModel signature to run (default: serving_default)");
   ck->add_flag("--no-diagnose", no_diagnose, "Do not look for the cause of a failure");
@@ -365,24 +413,19 @@ void add_check_command(CLI::App& app) {
     }
     if (!config.empty()) read_thresholds(config, o.thresholds);
     auto& t = o.thresholds;  // flags override the config file
-    if (atol >= 0) t.tolerance.atol = atol;
-    if (rtol >= 0) t.tolerance.rtol = rtol;
-    if (max_mis_pct >= 0) t.max_misclassification = max_mis_pct / 100;
-    if (max_acc_drop_pct >= 0) t.max_accuracy_drop = max_acc_drop_pct / 100;
-    if (latency >= 0) t.max_latency_ratio = latency;
-    if (size >= 0) t.max_size_ratio = size;
+    if (atol) t.tolerance.atol = *atol;
+    if (rtol) t.tolerance.rtol = *rtol;
+    if (max_mis_pct) t.max_misclassification = *max_mis_pct / 100;
+    if (max_acc_drop_pct) t.max_accuracy_drop = *max_acc_drop_pct / 100;
+    if (latency) t.max_latency_ratio = *latency;
+    if (size) t.max_size_ratio = *size;
     o.variants = variants;
     o.diagnose = !no_diagnose;
     o.localise = !no_localise;
     if (!work_dir.empty()) o.work_dir = work_dir;
     const CheckReport r = run_check(o);
     fmt::print("{}", verdict_text(r));
-    if (!json_out.empty()) {
-      const fs::path p(json_out);
-      if (p.has_parent_path()) fs::create_directories(p.parent_path());
-      std::ofstream(p) << verdict_json(r).dump(2) << '\n';
-      fmt::print("verdict: {}\n", p.string());
-    }
+    if (!json_out.empty()) write_result(json_out, verdict_json(r), "verdict");
     check_exit_code = verdict_exit_code(r);
   });
 }
@@ -399,11 +442,18 @@ int main(int argc, char** argv) {
   add_runtimes_command(app);
   add_report_command(app);
   add_check_command(app);
+  // Logs and errors go to stderr; stdout carries only results (tables, verdicts, file paths).
+  spdlog::set_default_logger(spdlog::stderr_color_mt("convbench"));
   spdlog::set_pattern("[%H:%M:%S] %^%l%$ %v");
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     return app.exit(e) == 0 ? 0 : 2;
+  } catch (const std::bad_alloc&) {
+    spdlog::error(
+        "out of memory: the inputs are larger than this machine can hold (use --limit "
+        "or smaller inputs)");
+    return 2;
   } catch (const std::exception& e) {
     spdlog::error("{}", e.what());
     return 2;

@@ -1,5 +1,7 @@
 #include "check/inputs.hpp"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <cstring>
 #include <random>
@@ -14,6 +16,21 @@ namespace convbench {
 namespace fs = std::filesystem;
 namespace {
 
+// Generated inputs are drawn in memory as float32: a size the machine cannot hold is refused
+// before anything is allocated, naming --count.
+void check_fits(const Shape& shape, std::string_view input) {
+  double elements = 1;
+  for (auto d : shape) elements *= static_cast<double>(d);
+  const double bytes = elements * sizeof(float);
+  const double memory = static_cast<double>(::sysconf(_SC_PHYS_PAGES)) *
+                        static_cast<double>(::sysconf(_SC_PAGE_SIZE));
+  if (bytes > memory / 2)
+    fail<UsageError>(
+        "--count {}: generated input '{}' of shape {} would take {:.3g} GiB, more than half of "
+        "this machine's memory ({:.3g} GiB)",
+        shape.front(), input, shape_str(shape), bytes / (1 << 30), memory / (1 << 30));
+}
+
 bool is_label_name(std::string_view stem) {
   return stem == "y" || stem == "labels" || stem == "label";
 }
@@ -26,8 +43,9 @@ LabelledTensor from_arrays(std::vector<std::pair<std::string, std::string>> arra
   std::vector<Tensor> parts;
   for (const auto& [name, bytes] : arrays) {
     const std::string stem = fs::path(name).stem().string();
+    // "dir:sample_000.npy" inside a folder or .npz; a single file is named once.
     std::string where = what;
-    where.append(":").append(name);
+    if (name != fs::path(what).filename().string()) where.append(":").append(name);
     if (is_label_name(stem)) {
       out.labels = parse_npy_labels(bytes, where);
     } else {
@@ -71,8 +89,10 @@ LabelledTensor from_files(const fs::path& p) {
 
 LabelledTensor generated(const InputSpec& s) {
   if (s.high <= s.low) fail<UsageError>("generated inputs: range [{}, {}) is empty", s.low, s.high);
+  if (s.generate_count <= 0) fail<UsageError>("--count must be positive, not {}", s.generate_count);
   Shape shape{s.generate_count};
   shape.insert(shape.end(), s.generate_shape.begin(), s.generate_shape.end());
+  check_fits(shape, "input");
   Tensor t(shape);
   std::mt19937_64 rng(s.seed);
   std::uniform_real_distribution<double> u(s.low, s.high);
@@ -174,6 +194,7 @@ Values generate_feed(std::span<const TensorInfo> inputs, const InputSpec& s) {
                                             : std::pair{s.low, s.high};
     if (const auto r = s.ranges.find(t.name); r != s.ranges.end()) std::tie(lo, hi) = r->second;
     if (!(hi > lo)) fail<UsageError>("--range {}: [{}, {}) is empty", t.name, lo, hi);
+    check_fits(shape, t.name);
     Tensor x(shape);
     std::mt19937_64 rng(s.seed + 1000003ULL * k);  // each input its own stream
     std::uniform_real_distribution<double> u(lo, hi);

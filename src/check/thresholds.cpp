@@ -1,28 +1,24 @@
 #include "check/thresholds.hpp"
 
-#include <toml++/toml.h>
-
-#include <algorithm>
-
 #include "core/error.hpp"
+#include "core/toml_fields.hpp"
 
 namespace convbench {
 namespace {
 
-double number(const toml::node& n, const std::filesystem::path& file, std::string_view key) {
-  if (auto v = n.value<double>()) {
-    if (*v < 0) fail<UsageError>("{}: '{}' must not be negative", file.string(), key);
-    return *v;
-  }
-  fail<UsageError>("{}: '{}' must be a number", file.string(), key);
+// `key` or `key_pct` (percent) as a share 0..1; both is an error.
+std::optional<double> share(TomlFields& t, const std::string& key) {
+  const auto v = t.number(key, 0, 1);
+  const auto pct = t.number(key + "_pct", 0, 100);
+  if (v && pct) fail<UsageError>("{}: give '{}' or '{}_pct', not both", t.file(), key, key);
+  if (pct) return *pct / 100.0;
+  return v;
 }
 
-// `key` or `key_pct` (percent) as a share 0..1.
-std::optional<double> share(const toml::table& tb, const std::filesystem::path& file,
-                            const std::string& key) {
-  if (const auto* n = tb.get(key)) return number(*n, file, key);
-  if (const auto* n = tb.get(key + "_pct")) return number(*n, file, key + "_pct") / 100.0;
-  return std::nullopt;
+Tolerance tolerance(TomlFields& t, Tolerance tol) {
+  tol.atol = t.number("atol", 0).value_or(tol.atol);
+  tol.rtol = t.number("rtol", 0).value_or(tol.rtol);
+  return tol;
 }
 
 }  // namespace
@@ -33,44 +29,19 @@ Tolerance Thresholds::for_output(const std::string& name) const {
 }
 
 void read_thresholds(const std::filesystem::path& file, Thresholds& t) {
-  if (!std::filesystem::exists(file)) fail<UsageError>("{}: no such config file", file.string());
-  toml::table tb;
-  try {
-    tb = toml::parse_file(file.string());
-  } catch (const toml::parse_error& e) {
-    fail<UsageError>("{}: {}", file.string(), e.description());
-  }
-  static const std::string_view known[] = {"atol",
-                                           "rtol",
-                                           "max_misclassification",
-                                           "max_misclassification_pct",
-                                           "max_accuracy_drop",
-                                           "max_accuracy_drop_pct",
-                                           "max_latency_ratio",
-                                           "max_size_ratio",
-                                           "output"};
-  for (const auto& [k, v] : tb) {
-    if (std::find(std::begin(known), std::end(known), k.str()) == std::end(known))
-      fail<UsageError>("{}: unknown key '{}'", file.string(), k.str());
-  }
-  if (const auto* n = tb.get("atol")) t.tolerance.atol = number(*n, file, "atol");
-  if (const auto* n = tb.get("rtol")) t.tolerance.rtol = number(*n, file, "rtol");
-  if (auto v = share(tb, file, "max_misclassification")) t.max_misclassification = *v;
-  if (auto v = share(tb, file, "max_accuracy_drop")) t.max_accuracy_drop = *v;
-  if (const auto* n = tb.get("max_latency_ratio"))
-    t.max_latency_ratio = number(*n, file, "max_latency_ratio");
-  if (const auto* n = tb.get("max_size_ratio"))
-    t.max_size_ratio = number(*n, file, "max_size_ratio");
-  if (const auto* outs = tb.get_as<toml::table>("output")) {
-    for (const auto& [name, node] : *outs) {
-      const auto* o = node.as_table();
-      if (!o) fail<UsageError>("{}: [output.{}] must be a table", file.string(), name.str());
-      Tolerance tol = t.tolerance;
-      if (const auto* n = o->get("atol")) tol.atol = number(*n, file, "atol");
-      if (const auto* n = o->get("rtol")) tol.rtol = number(*n, file, "rtol");
-      t.per_output[std::string(name.str())] = tol;
+  const auto [table, name] = TomlFields::parse(file);
+  TomlFields tb(table, name);
+  t.tolerance = tolerance(tb, t.tolerance);
+  if (auto v = share(tb, "max_misclassification")) t.max_misclassification = *v;
+  if (auto v = share(tb, "max_accuracy_drop")) t.max_accuracy_drop = *v;
+  if (auto v = tb.number("max_latency_ratio", 0)) t.max_latency_ratio = *v;
+  if (auto v = tb.number("max_size_ratio", 0)) t.max_size_ratio = *v;
+  if (auto outs = tb.table("output"))
+    for (const auto& out : outs->keys()) {
+      auto o = outs->table(out);
+      t.per_output[out] = tolerance(*o, t.tolerance);
     }
-  }
+  tb.reject_unknown();
 }
 
 }  // namespace convbench

@@ -1,9 +1,13 @@
 #include "core/file_io.hpp"
 
+#include <fcntl.h>
 #include <openssl/evp.h>
+#include <unistd.h>
 #include <zlib.h>
 
 #include <array>
+#include <cerrno>
+#include <cstring>
 #include <fstream>
 #include <memory>
 
@@ -59,30 +63,88 @@ Bytes read_file(const fs::path& path) {
   return raw;
 }
 
-void write_file(const fs::path& path, const void* data, std::size_t size) {
-  if (path.has_parent_path()) fs::create_directories(path.parent_path());
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  if (!out) fail("{}: cannot open for writing", path.string());
-  out.write(static_cast<const char*>(data), static_cast<std::streamsize>(size));
-  if (!out) fail("{}: write error", path.string());
+void write_file_parts(const fs::path& path, std::span<const std::string_view> parts) {
+  // Written beside the target and renamed into place: an interrupted run never leaves a half
+  // file under the real name, and every step's failure names the path.
+  std::error_code ec;
+  if (path.has_parent_path()) {
+    fs::create_directories(path.parent_path(), ec);
+    if (ec)
+      fail("{}: cannot create the directory {}: {}", path.string(), path.parent_path().string(),
+           ec.message());
+  }
+  if (fs::is_directory(path, ec))
+    fail("{}: is a directory, cannot write a file there", path.string());
+  const fs::path tmp = path.string() + fmt::format(".tmp{}", ::getpid());
+  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) fail("{}: cannot write: {}", path.string(), std::strerror(errno));
+  const auto abandon = [&](std::string_view step, int err) {
+    ::close(fd);
+    ::unlink(tmp.c_str());
+    fail("{}: {} failed: {}", path.string(), step, std::strerror(err));
+  };
+  for (std::string_view part : parts) {
+    while (!part.empty()) {
+      const ssize_t n = ::write(fd, part.data(), part.size());
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) abandon("write", n < 0 ? errno : ENOSPC);
+      part.remove_prefix(static_cast<std::size_t>(n));
+    }
+  }
+  if (::fsync(fd) != 0 && errno != EINVAL) abandon("fsync", errno);
+  if (::close(fd) != 0) {
+    const int err = errno;
+    ::unlink(tmp.c_str());
+    fail("{}: close failed: {}", path.string(), std::strerror(err));
+  }
+  if (::rename(tmp.c_str(), path.c_str()) != 0) {
+    const int err = errno;
+    ::unlink(tmp.c_str());
+    fail("{}: cannot move the written file into place: {}", path.string(), std::strerror(err));
+  }
 }
+
+void write_file(const fs::path& path, const void* data, std::size_t size) {
+  const std::string_view part(static_cast<const char*>(data), size);
+  write_file_parts(path, std::span(&part, 1));
+}
+
+void write_text(const fs::path& path, std::string_view text) {
+  write_file_parts(path, std::span(&text, 1));
+}
+
+namespace {
+struct Sha256 {
+  std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx{EVP_MD_CTX_new(), EVP_MD_CTX_free};
+  Sha256() { EVP_DigestInit_ex(ctx.get(), EVP_sha256(), nullptr); }
+  void add(const void* p, std::size_t n) { EVP_DigestUpdate(ctx.get(), p, n); }
+  std::string hex() {
+    std::array<unsigned char, EVP_MAX_MD_SIZE> md{};
+    unsigned int len = 0;
+    EVP_DigestFinal_ex(ctx.get(), md.data(), &len);
+    std::string out;
+    for (unsigned i = 0; i < len; ++i) out += fmt::format("{:02x}", md[i]);
+    return out;
+  }
+};
+}  // namespace
 
 std::string sha256_file(const fs::path& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) fail<DataError>("{}: cannot open file", path.string());
-  std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), EVP_MD_CTX_free);
-  EVP_DigestInit_ex(ctx.get(), EVP_sha256(), nullptr);
+  Sha256 h;
   std::array<char, 1 << 16> buf{};
   while (in) {
     in.read(buf.data(), buf.size());
-    EVP_DigestUpdate(ctx.get(), buf.data(), static_cast<std::size_t>(in.gcount()));
+    h.add(buf.data(), static_cast<std::size_t>(in.gcount()));
   }
-  std::array<unsigned char, EVP_MAX_MD_SIZE> md{};
-  unsigned int len = 0;
-  EVP_DigestFinal_ex(ctx.get(), md.data(), &len);
-  std::string hex;
-  for (unsigned i = 0; i < len; ++i) hex += fmt::format("{:02x}", md[i]);
-  return hex;
+  return h.hex();
+}
+
+std::string sha256_hex(std::string_view bytes) {
+  Sha256 h;
+  h.add(bytes.data(), bytes.size());
+  return h.hex();
 }
 
 std::uintmax_t disk_size(const fs::path& path) {

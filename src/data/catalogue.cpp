@@ -79,11 +79,13 @@ const std::vector<DatasetSpec>& catalogue() {
   static const std::vector<DatasetSpec> specs = [] {
     DatasetSpec m = mnist();
     m.load_images = load_mnist;
+    m.image_shape = {1, 28, 28};
     m.fgsm_epsilon = 0.1;
     // MNIST x/255 in [0,1]: 2.0, a common L2 radius for MNIST.
     m.boundary_l2_budget = 2.0F;
     DatasetSpec c = cifar10();
     c.load_images = load_cifar10;
+    c.image_shape = {3, 32, 32};
     c.norm = cifar10_norm();
     c.fgsm_epsilon = 8.0 / 255;
     // 0.5 in [0,1] pixel space (RobustBench's L2 threshold), i.e. 0.5 / ~0.25 (the per-channel
@@ -92,7 +94,9 @@ const std::vector<DatasetSpec>& catalogue() {
     DatasetSpec i = imdb();
     i.modality = Modality::text;
     i.input_dtype = DType::i64;
-    i.load_texts = [](const std::filesystem::path& dir, Split split) { return load_imdb(dir, split); };
+    i.load_texts = [](const std::filesystem::path& dir, Split split) {
+      return load_imdb(dir, split);
+    };
     return std::vector<DatasetSpec>{m, c, i};
   }();
   return specs;

@@ -38,6 +38,9 @@ struct DatasetSpec {
   // Image datasets: the decoder of a split, and the per-channel standardisation after x/255.
   LabelledImages (*load_images)(const std::filesystem::path& dir, Split split) = nullptr;
   std::optional<ChannelNorm> norm = std::nullopt;
+  // Image datasets: channels, height, width of every image (a file that says otherwise is
+  // refused: models of the dataset take exactly this shape).
+  std::vector<std::int64_t> image_shape = {};
   // Text datasets: the decoder of a split's reviews (labelled texts).
   std::vector<Review> (*load_texts)(const std::filesystem::path& dir, Split split) = nullptr;
   // RQ3 defaults (docs/robustness.md); a study config may override them.

@@ -26,6 +26,13 @@ LabelledTensor image_inputs(std::string_view dataset, const std::filesystem::pat
                             Layout layout, std::int64_t limit) {
   const DatasetSpec& d = image_spec(dataset);
   LabelledImages im = d.load_images(dir, split);
+  const std::vector<std::int64_t> got{im.channels, im.height, im.width};
+  if (!d.image_shape.empty() && got != d.image_shape)
+    fail<DataError>(
+        "{}: the {} split's images are {}x{}x{} (channels x height x width, from its "
+        "file headers); {} images are {}x{}x{}",
+        dir.string(), split == Split::train ? "training" : "test", got[0], got[1], got[2], dataset,
+        d.image_shape[0], d.image_shape[1], d.image_shape[2]);
   im.keep_first(limit);
   return {to_tensor(im, layout, d.norm), std::move(im.labels)};
 }

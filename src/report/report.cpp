@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "core/error.hpp"
+#include "core/file_io.hpp"
 #include "report/differences.hpp"
 #include "report/exports.hpp"
 #include "report/figures.hpp"
@@ -18,13 +19,7 @@ namespace convbench {
 namespace fs = std::filesystem;
 namespace {
 
-void write_file(const fs::path& p, const std::string& text) {
-  std::ofstream out(p, std::ios::binary);
-  out << text;
-  if (!out) fail<Error>("{}: cannot write", p.string());
-}
-
-std::string read_file(const fs::path& p) {
+std::string read_svg(const fs::path& p) {
   std::ifstream in(p, std::ios::binary);
   std::stringstream ss;
   ss << in.rdbuf();
@@ -58,7 +53,7 @@ std::optional<fs::path> default_paper_csv(const fs::path& repo_root) {
 
 std::vector<fs::path> write_report(const ReportOptions& o) {
   if (!fs::exists(o.store)) fail<UsageError>("{}: no such results store", o.store.string());
-  ResultsStore store(o.store);
+  ResultsStore store(o.store, StoreAccess::read_only);
   const auto results = store.results();
   const auto attacks = store.attacks();
   auto cells = aggregate_tables(results);
@@ -93,7 +88,7 @@ std::vector<fs::path> write_report(const ReportOptions& o) {
   fs::create_directories(o.out_dir);
   std::vector<fs::path> written;
   const auto put = [&](const fs::path& p, const std::string& text) {
-    write_file(p, text);
+    write_text(p, text);
     written.push_back(p);
   };
   put(o.out_dir / "tables.csv", cells_to_csv(cells));
@@ -107,7 +102,7 @@ std::vector<fs::path> write_report(const ReportOptions& o) {
     for (auto& [id, f] : d.figures) {
       if (f.svg.empty()) continue;
       try {
-        svgs[id] = inline_svg(read_file(f.svg));
+        svgs[id] = inline_svg(read_svg(f.svg));
         written.push_back(f.svg);
       } catch (const DataError& e) {
         f = {{}, f.svg.string() + ": " + e.what()};

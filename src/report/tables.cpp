@@ -11,6 +11,7 @@
 #include <tuple>
 
 #include "core/error.hpp"
+#include "core/file_io.hpp"
 
 namespace convbench {
 namespace {
@@ -126,7 +127,6 @@ const Variant* variant_of(const std::string& id) {
       std::find_if(std::begin(kVariants), std::end(kVariants), [&](auto& x) { return id == x.id; });
   return v == std::end(kVariants) ? nullptr : v;
 }
-
 
 }  // namespace
 
@@ -459,7 +459,7 @@ std::vector<std::filesystem::path> write_tables(ResultsStore& store,
       {dir / "fig2_history.csv", history_csv(store.history())}};
   std::vector<std::filesystem::path> out;
   for (const auto& [p, text] : files) {
-    std::ofstream(p) << text;
+    write_text(p, text);
     out.push_back(p);
   }
   return out;

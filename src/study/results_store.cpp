@@ -3,6 +3,8 @@
 #include <SQLiteCpp/Statement.h>
 #include <SQLiteCpp/Transaction.h>
 
+#include <charconv>
+
 #include "core/error.hpp"
 #include "data/catalogue.hpp"
 
@@ -14,7 +16,8 @@ CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS cells(
   cell TEXT PRIMARY KEY, model TEXT NOT NULL, framework TEXT NOT NULL, replicate INTEGER NOT NULL,
   seed INTEGER NOT NULL, status TEXT NOT NULL, error TEXT, train_wall_s REAL, eval_wall_s REAL,
-  finished_at TEXT NOT NULL DEFAULT (datetime('now')), manifest TEXT, dataset TEXT, modality TEXT);
+  finished_at TEXT NOT NULL DEFAULT (datetime('now')), manifest TEXT, dataset TEXT, modality TEXT,
+  config_hash TEXT);
 CREATE TABLE IF NOT EXISTS results(
   cell TEXT NOT NULL, role TEXT NOT NULL, worker TEXT NOT NULL, format TEXT, status TEXT NOT NULL,
   error TEXT, runtime TEXT, samples INTEGER, size_bytes REAL, load_s REAL, inference_s REAL,
@@ -50,21 +53,92 @@ std::optional<double> col_opt(SQLite::Statement& s, int i) {
 
 std::string CellKey::id() const { return fmt::format("{}/{}/r{}", model, framework, replicate); }
 
-ResultsStore::ResultsStore(const std::filesystem::path& file)
-    : path_(file),
-      db_(
-          [&] {
-            if (file.has_parent_path()) std::filesystem::create_directories(file.parent_path());
-            return file.string();
-          }(),
-          SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE) {
-  db_.exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;");
-  db_.setBusyTimeout(10000);
-  db_.exec(kSchema);
+namespace {
+
+// Columns every reader relies on; a file without them is not a convbench store (or a damaged one).
+constexpr std::pair<const char*, const char*> kRequired[] = {
+    {"meta", "key"},        {"meta", "value"},      {"cells", "cell"},     {"cells", "model"},
+    {"cells", "framework"}, {"cells", "replicate"}, {"cells", "status"},   {"cells", "manifest"},
+    {"results", "cell"},    {"results", "role"},    {"results", "worker"}, {"results", "status"},
+    {"results", "json"},    {"history", "cell"},    {"history", "epoch"},  {"attacks", "cell"},
+    {"attacks", "attack"},  {"attacks", "params"},
+};
+
+SQLite::Database open_db(const std::filesystem::path& file, StoreAccess access) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  if (access == StoreAccess::read_only) {
+    if (!fs::exists(file, ec)) fail<UsageError>("{}: no such results store", file.string());
+    if (!fs::is_regular_file(file, ec))
+      fail<UsageError>("{}: not a file (give the study's results.sqlite)", file.string());
+  } else if (file.has_parent_path()) {
+    fs::create_directories(file.parent_path(), ec);
+    if (ec) fail("{}: cannot create its directory: {}", file.string(), ec.message());
+  }
+  try {
+    return SQLite::Database(file.string(), access == StoreAccess::read_only
+                                               ? SQLite::OPEN_READONLY
+                                               : SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+  } catch (const SQLite::Exception& e) {
+    fail<DataError>("{}: cannot open the results store: {}", file.string(), e.what());
+  }
+}
+
+}  // namespace
+
+ResultsStore::ResultsStore(const std::filesystem::path& file, StoreAccess access)
+    : path_(file), db_(open_db(file, access)) {
+  try {
+    db_.setBusyTimeout(10000);
+    // Reading the schema is the first read: a file that is not SQLite fails here.
+    const int tables = db_.execAndGet("SELECT count(*) FROM sqlite_master").getInt();
+    if (tables == 0 && access == StoreAccess::read_only)
+      fail<DataError>("{}: not a convbench results store (an empty database)", file.string());
+    if (tables > 0) validate();
+    if (access == StoreAccess::read_write) {
+      // A rollback journal, not WAL: the store stays one self-contained file that a read-only
+      // open can read without creating -wal/-shm files beside it. Stores from before: converted.
+      if (db_.execAndGet("PRAGMA journal_mode").getString() == "wal")
+        db_.exec("PRAGMA journal_mode=DELETE");
+      // Written only when needed, so that a study that then refuses to resume (another config)
+      // leaves the file as it was.
+      if (tables == 0 || meta("schema_version") != std::to_string(kStoreSchemaVersion)) {
+        SQLite::Transaction tx(db_);
+        db_.exec(kSchema);
+        // A store made before these columns gets them now; readers of old stores fall back.
+        for (const char* col : {"dataset", "modality", "config_hash"})
+          if (!has_column("cells", col))
+            db_.exec(fmt::format("ALTER TABLE cells ADD COLUMN {} TEXT", col));
+        set_meta("schema_version", std::to_string(kStoreSchemaVersion));
+        tx.commit();
+      }
+    }
+  } catch (const SQLite::Exception& e) {
+    fail<DataError>("{}: not a convbench results store: {}", file.string(), e.what());
+  }
+}
+
+void ResultsStore::validate() {
+  for (const auto& [table, col] : kRequired)
+    if (!has_column(table, col))
+      fail<DataError>(
+          "{}: not a convbench results store (no table '{}' with column '{}'); give the "
+          "results.sqlite a study wrote",
+          path_.string(), table, col);
+  if (const auto v = meta("schema_version")) {
+    int version = 0;
+    const auto [end, ec] = std::from_chars(v->data(), v->data() + v->size(), version);
+    if (ec != std::errc() || end != v->data() + v->size() || version < 1)
+      fail<DataError>("{}: bad schema_version '{}' in its meta table", path_.string(), *v);
+    if (version > kStoreSchemaVersion)
+      fail<DataError>("{}: made by a newer convbench (store schema {}, this build reads up to {})",
+                      path_.string(), version, kStoreSchemaVersion);
+  }
 }
 
 bool ResultsStore::has_column(const std::string& table, const std::string& column) {
-  SQLite::Statement s(db_, fmt::format("SELECT 1 FROM pragma_table_info('{}') WHERE name = ?", table));
+  SQLite::Statement s(db_,
+                      fmt::format("SELECT 1 FROM pragma_table_info('{}') WHERE name = ?", table));
   s.bind(1, column);
   return s.executeStep();
 }
@@ -120,13 +194,11 @@ void ResultsStore::save_cell(const CellRecord& c, const EvalResult* eval,
     del.bind(1, id);
     del.exec();
   }
-  // A store made before the dataset/modality columns gets them when it is next written to.
-  for (const char* col : {"dataset", "modality"})
-    if (!has_column("cells", col)) db_.exec(fmt::format("ALTER TABLE cells ADD COLUMN {} TEXT", col));
   SQLite::Statement cell(
       db_,
       "INSERT INTO cells(cell, model, framework, replicate, seed, status, error, "
-      "train_wall_s, eval_wall_s, manifest, dataset, modality) VALUES(?,?,?,?,?,?,?,?,?,?,?,?)");
+      "train_wall_s, eval_wall_s, manifest, dataset, modality, config_hash) "
+      "VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?)");
   cell.bind(1, id);
   cell.bind(2, c.key.model);
   cell.bind(3, c.key.framework);
@@ -153,6 +225,10 @@ void ResultsStore::save_cell(const CellRecord& c, const EvalResult* eval,
     cell.bind(12);
   else
     cell.bind(12, modality);
+  if (c.config_hash.empty())
+    cell.bind(13);
+  else
+    cell.bind(13, c.config_hash);
   cell.exec();
 
   if (eval != nullptr) {
@@ -260,9 +336,10 @@ std::vector<StoredAttack> ResultsStore::attacks() {
       "SELECT a.cell, c.model, c.framework, c.replicate, a.attack, a.role, a.worker, a.status, "
       "a.error, a.inputs, a.attacked, a.success_original, a.success_converted, "
       "a.misclassification, a.abs_err_mean, a.abs_err_std, a.median_perturbation, a.queries, "
-      "a.attack_wall_s, a.params, " + cell_dataset_sql() + ", " + cell_modality_sql() +
+      "a.attack_wall_s, a.params, " +
+          cell_dataset_sql() + ", " + cell_modality_sql() +
           " FROM attacks a JOIN cells c ON c.cell = a.cell "
-      "WHERE c.status = 'done' ORDER BY a.cell, a.attack, a.role");
+          "WHERE c.status = 'done' ORDER BY a.cell, a.attack, a.role");
   std::vector<StoredAttack> out;
   while (s.executeStep()) {
     StoredAttack a;
@@ -301,7 +378,7 @@ std::vector<StoredResult> ResultsStore::results() {
       "r.rel_err_mean, r.misclassification, r.peak_rss_bytes, r.latency_p50, " +
           cell_dataset_sql() + ", " + cell_modality_sql() +
           " FROM results r JOIN cells c ON c.cell = r.cell WHERE c.status = 'done' "
-      "ORDER BY r.cell, r.role, r.worker");
+          "ORDER BY r.cell, r.role, r.worker");
   std::vector<StoredResult> out;
   while (s.executeStep()) {
     StoredResult r;

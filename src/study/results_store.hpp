@@ -35,6 +35,7 @@ struct CellRecord {
   // before these columns: the dataset from the cell's manifest, the modality from the dataset's
   // description (data/catalogue.hpp); empty where neither is known.
   std::string dataset, modality;
+  std::string config_hash;  // of the study config the cell was made with (study_config.hpp)
 };
 
 // One result row as stored (what the tables read back).
@@ -51,9 +52,19 @@ struct HistoryRow {
   double loss = 0, accuracy = 0, val_loss = 0, val_accuracy = 0;
 };
 
+// What the schema holds: 2 = cells.dataset/modality/config_hash and meta.schema_version.
+constexpr int kStoreSchemaVersion = 2;
+
+// read_only: tables and report; the file is never modified (no migration, no journal), and a
+// file that is not a convbench store (foreign SQLite, empty, not SQLite) is a DataError.
+// read_write: a study; creates the store, or migrates an older one.
+enum class StoreAccess { read_only, read_write };
+
 class ResultsStore {
  public:
-  explicit ResultsStore(const std::filesystem::path& file);
+  ResultsStore(const std::filesystem::path& file, StoreAccess access);
+  ResultsStore(const ResultsStore&) = delete;
+  ResultsStore& operator=(const ResultsStore&) = delete;
 
   void set_meta(const std::string& key, const std::string& value);
   std::optional<std::string> meta(const std::string& key);
@@ -71,6 +82,7 @@ class ResultsStore {
   const std::filesystem::path& path() const { return path_; }
 
  private:
+  void validate();
   bool has_column(const std::string& table, const std::string& column);
   std::string cell_dataset_sql();
   std::string cell_modality_sql();

@@ -8,9 +8,11 @@
 #include <fstream>
 #include <map>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <thread>
 
 #include "core/error.hpp"
+#include "core/file_io.hpp"
 #include "core/subprocess.hpp"
 #include "data/catalogue.hpp"
 #include "data/fetch.hpp"
@@ -86,6 +88,12 @@ void prepare_datasets(const std::map<std::string, Prepared>& prepared, const Stu
   }
 }
 
+// The file's text; "" when it does not exist.
+std::string read_text(const fs::path& p) {
+  std::ifstream in(p);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
 class Runner {
  public:
   Runner(const StudyConfig& c, const StudyOptions& o,
@@ -96,10 +104,12 @@ class Runner {
   bool run(const Cell& cell) {
     const auto t0 = Clock::now();
     const std::string id = cell.key.id();
-    CellRecord rec{cell.key, cell.seed, CellStatus::done, "", 0, 0, cell.plan->dataset, ""};
+    CellRecord rec{cell.key, cell.seed, CellStatus::done, "", 0, 0, cell.plan->dataset, "", hash_};
     const fs::path model_dir = o_.out_dir / "models" / id;
+    const fs::path hash_file = model_dir / "convbench-config.sha256";
     try {
-      if (model_dir_complete(model_dir)) {
+      // A complete model directory is reused only if it was trained under this config.
+      if (model_dir_complete(model_dir) && read_text(hash_file) == hash_) {
         spdlog::info("{}: model directory complete from an earlier run, not retrained", id);
       } else {
         fs::remove_all(model_dir);
@@ -121,6 +131,7 @@ class Runner {
         if (!pr.status.ok())
           fail("training failed: the zoo {}; its log ({}) ends: {}", pr.status.describe(),
                log.string(), file_tail(log, 1500));
+        write_text(hash_file, hash_);
       }
       // Measurements run one cell at a time, so that training elsewhere does not skew timings.
       std::lock_guard measure_lock(measure_mu_);
@@ -171,6 +182,7 @@ class Runner {
   const std::map<std::string, Prepared>& prepared_;
   ResultsStore& store_;
   Progress& progress_;
+  std::string hash_ = config_hash(c_);
   fs::path root_;
   std::mutex measure_mu_;
 };
@@ -186,9 +198,41 @@ void setup_logging(const fs::path& log_file) {
   spdlog::set_default_logger(logger);
 }
 
-std::string read_text(const fs::path& p) {
-  std::ifstream in(p);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+// A store keeps the config its cells were made with: resuming it with another config would mix
+// settings under one name, so that is refused unless forced, and a forced change is recorded.
+void adopt_config(ResultsStore& store, const StudyConfig& c, bool force) {
+  const std::string hash = config_hash(c);
+  const std::string text = read_text(c.source);
+  const auto stored_hash = store.meta("config_hash");
+  const auto stored_text = store.meta("config");
+  // Stores made before the hash: their config text is the evidence.
+  const bool changed = stored_hash ? *stored_hash != hash : stored_text && *stored_text != text;
+  if (changed) {
+    const auto cells = store.cells().size();
+    if (!force)
+      fail<UsageError>(
+          "{}: this store was made with another study config (config hash {} , now {} from {}); "
+          "its {} stored cell(s) would mix settings. Use another --out, or --force-config to "
+          "continue anyway (recorded in the store)",
+          store.path().string(), stored_hash.value_or("unknown"), hash, c.source.string(), cells);
+    auto history = nlohmann::json::array();
+    if (const auto h = store.meta("config_changes")) history = nlohmann::json::parse(*h);
+    history.push_back({{"at", std::time(nullptr)},
+                       {"from_hash", stored_hash.value_or("")},
+                       {"to_hash", hash},
+                       {"from_config", stored_text.value_or("")},
+                       {"cells_before", cells}});
+    store.set_meta("config_changes", history.dump());
+    spdlog::warn(
+        "{}: config changed (--force-config): {} cell(s) were made with config {}; "
+        "recorded in meta.config_changes, each cell keeps its own config_hash",
+        store.path().string(), cells, stored_hash.value_or("unknown"));
+  }
+  store.set_meta("study", c.name);
+  store.set_meta("config_file", c.source.string());
+  store.set_meta("config", text);
+  store.set_meta("config_hash", hash);
+  if (!store.meta("created")) store.set_meta("created", fmt::format("{}", std::time(nullptr)));
 }
 
 }  // namespace
@@ -197,11 +241,8 @@ StudySummary run_study(const StudyConfig& c, const StudyOptions& o) {
   const auto t0 = Clock::now();
   fs::create_directories(o.out_dir);
   setup_logging(o.out_dir / "study.log");
-  ResultsStore store(o.out_dir / "results.sqlite");
-  store.set_meta("study", c.name);
-  store.set_meta("config_file", c.source.string());
-  store.set_meta("config", read_text(c.source));
-  if (!store.meta("created")) store.set_meta("created", fmt::format("{}", std::time(nullptr)));
+  ResultsStore store(o.out_dir / "results.sqlite", StoreAccess::read_write);
+  adopt_config(store, c, o.force_config);
   spdlog::info("study '{}' ({}), results in {}", c.name, c.source.string(), store.path().string());
 
   const auto prepared = plan_prepared(c, o.data_root);

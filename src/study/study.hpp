@@ -19,6 +19,8 @@ struct StudyOptions {
   bool fetch =
       true;  // false: <data_root>/<dataset> already holds the files (not checksum-verified)
   bool retry_failed = false;
+  // Resume a store made with another config anyway (the change is recorded in the store).
+  bool force_config = false;
   std::optional<int> jobs;  // overrides the config
 };
 

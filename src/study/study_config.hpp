@@ -15,6 +15,7 @@ namespace convbench {
 struct ModelPlan {
   std::string model;                       // "lenet5", "resnet18", ...
   std::string dataset;                     // from config/models.toml
+  std::string hparams;                     // the model's config/models.toml table, as TOML
   std::optional<int> epochs;               // unset: the model's default in config/models.toml
   std::int64_t train_subset = 0;           // 0 = all training samples
   std::int64_t val_subset = 0;             // 0 = the whole test split for per-epoch validation
@@ -51,6 +52,11 @@ struct StudyConfig {
 // Throws UsageError naming the file and key on anything missing or malformed.
 StudyConfig read_study_config(const std::filesystem::path& file,
                               const std::filesystem::path& models_toml);
+
+// SHA-256 of everything in the config that a cell's results depend on (config/models.toml's
+// hyperparameters of its models included; not name, description or jobs). Stored with the
+// study and with every cell, so that a resumed study can refuse to mix settings.
+std::string config_hash(const StudyConfig& config);
 
 // config/study/<preset>.toml under the repository root.
 std::filesystem::path preset_path(const std::filesystem::path& repo_root,

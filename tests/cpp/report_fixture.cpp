@@ -8,7 +8,7 @@ namespace convbench::testing {
 
 void write_report_store(const std::filesystem::path& file) {
   std::filesystem::remove(file);
-  ResultsStore store(file);
+  ResultsStore store(file, StoreAccess::read_write);
   store.set_meta("study", "demo");
   store.set_meta("created", "1764115200");
   store.set_meta("config",
@@ -90,8 +90,9 @@ void write_report_store(const std::filesystem::path& file) {
         attacks.push_back(c);
       }
       // The study records each cell's dataset (and so its modality) with the cell.
-      store.save_cell({{model, fw, rep}, rep, CellStatus::done, "", 1, 1, text ? "imdb" : "mnist", ""},
-                      &er, attacks);
+      store.save_cell(
+          {{model, fw, rep}, rep, CellStatus::done, "", 1, 1, text ? "imdb" : "mnist", ""}, &er,
+          attacks);
     }
 }
 

@@ -64,6 +64,19 @@ TEST_F(CheckFiles, ThresholdsFromToml) {
   EXPECT_DOUBLE_EQ(t.for_output("other").rtol, 1e-3);
   std::ofstream(f) << "atol = -1\n";
   EXPECT_THROW_WITH(read_thresholds(f, t), UsageError, "t.toml", "atol");
+  // Issue #11: nan would switch the elementwise gate off; unknown keys at any depth are typos.
+  std::ofstream(f) << "atol = nan\n";
+  EXPECT_THROW_WITH(read_thresholds(f, t), UsageError, "t.toml", "'atol' must be a finite number");
+  std::ofstream(f) << "[output.probs]\nrtol = inf\n";
+  EXPECT_THROW_WITH(read_thresholds(f, t), UsageError, "'output.probs.rtol' must be a finite");
+  std::ofstream(f) << "[output.probs]\natoll = 1e-3\n";
+  EXPECT_THROW_WITH(read_thresholds(f, t), UsageError, "unknown key 'output.probs.atoll'");
+  std::ofstream(f) << "max_misclassification = \"1\"\n";
+  EXPECT_THROW_WITH(read_thresholds(f, t), UsageError, "'max_misclassification' must be a number");
+  std::ofstream(f) << "max_misclassification_pct = 101\n";
+  EXPECT_THROW_WITH(read_thresholds(f, t), UsageError, "max_misclassification_pct");
+  std::ofstream(f) << "max_latency_ratio = -1\n";
+  EXPECT_THROW_WITH(read_thresholds(f, t), UsageError, "'max_latency_ratio' must be >= 0");
   EXPECT_THROW_WITH(read_thresholds(dir_ / "none.toml", t), UsageError, "none.toml");
 }
 

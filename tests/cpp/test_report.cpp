@@ -149,7 +149,7 @@ TEST_F(ReportTest, WritesEveryTableWithPaperColumnStatisticsAndExports) {
   write_report(o);
 
   // Exports round-trip to the cells the store aggregates to.
-  ResultsStore store(o.store);
+  ResultsStore store(o.store, StoreAccess::read_only);
   auto cells = aggregate_tables(store.results());
   for (auto& c : aggregate_attack_tables(store.attacks())) cells.push_back(std::move(c));
   for (const char* t : {"I", "II", "III", "IV", "V", "VI", "VII", "Fig3", "Fig4", "III+", "RQ3+"})

@@ -67,7 +67,7 @@ TEST(Robustness, IndicatorMatchesHandComputedValues) {
 }
 
 TEST_F(RobustnessStore, RoundTripAndTablesVtoVII) {
-  ResultsStore store(dir_ / "results.sqlite");
+  ResultsStore store(dir_ / "results.sqlite", StoreAccess::read_write);
   for (int rep : {0, 1}) {
     AttackRecord onnx;
     onnx.attack = "fgsm";

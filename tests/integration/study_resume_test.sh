@@ -68,4 +68,26 @@ for k, ra in a.items():
 assert checked >= 20, checked
 print(f"{checked} deterministic table cells identical")
 PY
+echo "== resuming with another config is refused, unless forced (and then recorded)"
+sed 's/^epochs = 1$/epochs = 2/' "$work/study.toml" > "$work/changed.toml"
+sum=$(sha256sum < "$work/B/results.sqlite")
+if "$bin/convbench" study --config "$work/changed.toml" --data-dir "$work/data" --no-fetch --out "$work/B" > "$work/B3.out" 2> "$work/B3.err"; then
+  echo "FAIL: a changed config resumed the store"; exit 1
+fi
+grep -q "results.sqlite: this store was made with another study config.*--force-config" "$work/B3.err" ||
+  { echo "FAIL: the refusal does not name the store and --force-config"; cat "$work/B3.err"; exit 1; }
+[[ $(sha256sum < "$work/B/results.sqlite") == "$sum" ]] || { echo "FAIL: the refused run changed the store"; exit 1; }
+"$bin/convbench" study --config "$work/changed.toml" --data-dir "$work/data" --no-fetch --out "$work/B" --force-config > "$work/B4.log" 2>&1 ||
+  { echo "FAIL: --force-config did not resume"; tail "$work/B4.log"; exit 1; }
+python3 - "$work/B/results.sqlite" <<'PY'
+import json, sqlite3, sys
+c = sqlite3.connect(sys.argv[1])
+meta = dict(c.execute("select key, value from meta"))
+changes = json.loads(meta["config_changes"])
+assert len(changes) == 1 and changes[0]["cells_before"] == 4, changes
+assert changes[0]["to_hash"] == meta["config_hash"] != changes[0]["from_hash"], changes
+hashes = {h for (h,) in c.execute("select config_hash from cells")}
+assert hashes == {changes[0]["from_hash"]}, hashes  # the stored cells keep the hash they were made with
+print("forced config change recorded; cells keep their own config hash")
+PY
 echo "study resume: ok"
