@@ -311,10 +311,12 @@ void add_check_command(CLI::App& app) {
                  "A zoo model directory (manifest.json): the two models, unless given as paths");
   ck->add_option("--conversion", conversion, "With --model-dir: which artefact to check")
       ->capture_default_str();
-  ck->add_option("--dataset", o.inputs.dataset, "Inputs: a dataset's test split (mnist, ...)");
+  ck->add_option("--dataset", o.inputs.dataset, "Inputs: a dataset's test split (mnist, ...)")
+      ->check(CLI::IsMember(dataset_names()));
   ck->add_option("--data-dir", o.inputs.data_dir, "The dataset's official files");
   ck->add_option("--layout", o.inputs.layout, "Dataset inputs' layout (NCHW, NHWC, tokens)")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->check(CLI::IsMember({"NCHW", "NHWC", "tokens"}));
   ck->add_option("--inputs", o.inputs.files, "Inputs: a .npy, .npz or a folder of .npy");
   ck->add_option("--generate", generate,
                  "Inputs: generated; 'auto' = every input the model declares, or one input's "
@@ -332,7 +334,9 @@ void add_check_command(CLI::App& app) {
                  "The output holding class scores (argmax, accuracy); default: the first 2-D "
                  "float output");
   ck->add_flag("--integer", integer, "Generated values are whole numbers (token ids)");
-  ck->add_option("--seed", o.inputs.seed, "Generator seed")->capture_default_str();
+  ck->add_option("--seed", o.inputs.seed, "Generator seed")
+      ->capture_default_str()
+      ->check(CLI::NonNegativeNumber);
   ck->add_option("--limit", o.inputs.limit, "Use only the first N samples (0 = all)")
       ->capture_default_str()
       ->check(CLI::NonNegativeNumber);

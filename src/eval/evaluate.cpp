@@ -1,5 +1,6 @@
 #include "eval/evaluate.hpp"
 
+#include <fmt/ranges.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -45,6 +46,8 @@ std::string_view to_string(ArtefactStatus s) {
       return "conversion_failed";
     case ArtefactStatus::not_runnable:
       return "not_runnable";
+    case ArtefactStatus::not_run:
+      return "not_run";
     case ArtefactStatus::failed:
       return "failed";
   }
@@ -94,10 +97,17 @@ EvalResult evaluate(const EvalOptions& opt) {
         base.error = e.what();
       }
     }
-    if (!opt.runtimes.empty())
+    if (!opt.runtimes.empty() && !runtimes.empty()) {
+      const auto all = runtimes;
       std::erase_if(runtimes, [&](const std::string& rt) {
         return std::find(opt.runtimes.begin(), opt.runtimes.end(), rt) == opt.runtimes.end();
       });
+      if (runtimes.empty()) {
+        base.status = ArtefactStatus::not_run;
+        base.error = fmt::format("not run: its runtimes ({}) are not among those requested ({})",
+                                 fmt::join(all, ", "), fmt::join(opt.runtimes, ", "));
+      }
+    }
     if (runtimes.empty()) {
       res.artefacts.push_back(std::move(base));
       continue;

@@ -28,7 +28,9 @@ struct EvalOptions {
   std::vector<std::string> runtimes;  // only these workers (e.g. {"onnxruntime"}); empty = all
 };
 
-enum class ArtefactStatus { ok, conversion_failed, not_runnable, failed };
+// not_run: none of its runtimes was among the requested ones (--runtimes, eval.runtimes): nothing
+// was measured, and it says so rather than showing an empty "ok" row.
+enum class ArtefactStatus { ok, conversion_failed, not_runnable, not_run, failed };
 std::string_view to_string(ArtefactStatus s);
 
 struct ArtefactResult {

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <charconv>
 #include <ctime>
 #include <fstream>
 #include <set>
@@ -64,7 +65,11 @@ std::vector<fs::path> write_report(const ReportOptions& o) {
   d.study = store.meta("study").value_or("");
   d.store = o.store.string();
   if (const auto created = store.meta("created")) {
-    const std::time_t t = std::stol(*created);
+    std::time_t t = 0;
+    const auto [end, ec] = std::from_chars(created->data(), created->data() + created->size(), t);
+    if (ec != std::errc() || end != created->data() + created->size())
+      fail<DataError>("{}: meta 'created' is '{}', not a time in seconds", o.store.string(),
+                      *created);
     char buf[32];
     std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M UTC", std::gmtime(&t));
     d.created = buf;

@@ -90,6 +90,7 @@ void fill_cell(TableCell& c, const std::vector<double>& values, int replicates,
   std::set<std::string> statuses;
   for (const auto& se : status_errors) statuses.insert(se.first);
   c.note = statuses.count("not_runnable")        ? "not runnable on this platform"
+           : statuses.count("not_run")           ? "not run (runtime not requested)"
            : statuses.count("conversion_failed") ? "conversion failed"
            : statuses.count("failed")            ? "failed"
            : status_errors.empty()               ? "not measured"

@@ -40,6 +40,13 @@ for flag in "--atol nan" "--atol -1" "--rtol nan" "--max-misclassification -1" \
   "--max-accuracy-drop nan" "--max-latency-ratio -1" "--max-size-ratio inf" "--timeout 0"; do
   check_err "check $flag" 2 "${flag%% *}" -- "$cb" check "${M[@]}" --generate 1,28,28 --count 4 $flag
 done
+check_err "check --layout typo" 2 "--layout" -- "$cb" check --model-dir "$pt" --data-dir "$data" --layout NCWH
+check_err "check --dataset typo" 2 "--dataset" -- "$cb" check --model-dir "$pt" --data-dir "$data" --dataset mnsit
+check_err "check --seed -1" 2 "--seed" -- "$cb" check "${M[@]}" --generate 1,28,28 --seed -1
+check_err "check --conversion typo" 2 "no 'onxx' artefact" -- "$cb" check --model-dir "$pt" --data-dir "$data" --conversion onxx
+check_err "eval --runtimes typo" 2 "--runtimes" -- "$cb" eval --model-dir "$pt" --data-dir "$data" --runtimes onnxruntme
+# A filter that leaves an artefact no runtime says so; it is not an empty "ok" row.
+check "eval: artefact outside --runtimes is not_run" 0 "original \[not_run\]: not run: its runtimes \(torch\)" -- "$cb" eval --model-dir "$pt" --data-dir "$data" --limit 16 --runtimes opencv
 check_err "eval --timeout nan" 2 "--timeout" -- "$cb" eval --model-dir "$pt" --data-dir "$data" --timeout nan
 printf 'atol = nan\n' > "$tmp/nan.toml"
 check_err "thresholds atol = nan" 2 "nan.toml.*'atol' must be a finite number" -- "$cb" check "${M[@]}" --generate 1,28,28 --count 4 --config "$tmp/nan.toml"
