@@ -61,8 +61,8 @@ check_err "--json under a file" 2 "afile/x.json" -- "$cb" eval --model-dir "$pt"
 if [[ $(id -u) -ne 0 ]]; then
   mkdir -p "$tmp/ro" && chmod a-w "$tmp/ro"
   check_err "--json into a read-only directory" 2 "ro/v.json.*(Permission denied|cannot)" -- "$cb" check "${M[@]}" --generate 1,28,28 --count 4 --json "$tmp/ro/v.json"
-else
-  echo "skip --json into a read-only directory (running as root: permissions do not bind)"
+else  # root may write anywhere permissions allow: /proc takes no new files from anyone
+  check_err "--json into a read-only directory" 2 "/proc/convbench-v.json: cannot write" -- "$cb" check "${M[@]}" --generate 1,28,28 --count 4 --json /proc/convbench-v.json
 fi
 
 # --- Study configs: wrong types, typos, bad ranges and unknown names fail before anything runs.
