@@ -360,9 +360,22 @@ CheckReport run_check(const CheckOptions& optin) {
                                                         : DType::f32;
   // The converted model is loaded first: its signature names (and, generated, shapes) the inputs.
   LoadedModel conv(opt.converted, opt.workers, "converted", input_dtype);
+  check_one_source(opt.inputs);
   LabelledTensor data;
   Values feed;
-  if (opt.inputs.generate_auto) {
+  if (!opt.inputs.files.empty()) {
+    // The user's named arrays, dtypes kept; matched to the converted model's inputs by name.
+    UserInputs u = read_user_inputs(opt.inputs.files);
+    feed = match_inputs(u, conv.loaded().signature.inputs, opt.converted.path.string());
+    data.labels = std::move(u.labels);
+    if (opt.inputs.limit > 0 && feed_rows(feed) > opt.inputs.limit) {
+      feed = slice_feed(feed, 0, opt.inputs.limit);
+      if (!data.labels.empty()) data.labels.resize(static_cast<std::size_t>(opt.inputs.limit));
+    }
+    // One floating input: the diagnosis rules (layout, scaling, ...) can work on it.
+    if (feed.size() == 1 && is_floating(feed.front().dtype)) data.inputs = to_f32(feed.front());
+    rep.samples = feed_rows(feed);
+  } else if (opt.inputs.generate_auto) {
     // Every declared input, from the model's own signature (the converted's, else the original's).
     const auto& sig = conv.loaded().signature;
     const bool declared =
@@ -389,7 +402,8 @@ CheckReport run_check(const CheckOptions& optin) {
   // A NaN in the inputs would come back as the models' NaN outputs: name it where it is.
   for (const auto& v : feed)
     if (const auto bad = first_non_finite_row(v))
-      fail<DataError>("{}: input '{}' holds NaN/Inf (first at sample {})", rep.inputs, v.name, *bad);
+      fail<DataError>("{}: input '{}' holds NaN/Inf (first at sample {})", rep.inputs, v.name,
+                      *bad);
   rep.sample_shape.assign(feed.front().shape.begin() + 1, feed.front().shape.end());
   for (const auto& v : feed) rep.feed.push_back(describe(v));
   rep.labelled = !data.labels.empty();

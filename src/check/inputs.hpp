@@ -1,6 +1,7 @@
 #pragma once
-// The inputs `convbench check` feeds both models: a dataset's test split, the user's own
-// arrays (.npy, .npz or a folder of .npy), or generated ones of a declared shape and range.
+// The inputs `convbench check` feeds both models: a dataset's test split, the user's own named
+// arrays (.npy, .npz, folders of them, Polygraphy's JSON), or generated ones of a declared shape
+// and range.
 #include <cstdint>
 #include <filesystem>
 #include <map>
@@ -21,9 +22,8 @@ struct InputSpec {
   std::string layout = "NCHW";  // NCHW / NHWC / tokens
   std::filesystem::path vocab_file;
   std::int64_t seq_len = 0;
-  // User arrays: a .npy (inputs), a .npz (keys x|inputs|input, optional y|labels) or a folder
-  // of .npy files concatenated along the leading axis in name order (labels.npy / y.npy are
-  // taken as labels).
+  // User arrays (read_user_inputs): .npy, a folder of .npy, .npz, a folder of .npz, or
+  // Polygraphy's inputs JSON.
   std::filesystem::path files;
   // Generated: per-sample shape, uniform in [low, high), seeded; integer -> whole numbers
   // (token ids).
@@ -46,17 +46,38 @@ struct InputSpec {
 // Where the inputs came from, for the verdict ("mnist test split", "x.npz", "generated ...").
 std::string describe(const InputSpec& spec);
 
-// UsageError when no source or more than one is given; DataError for a malformed file.
+// UsageError when no source or more than one is given.
+void check_one_source(const InputSpec& spec);
+
+// A dataset's test split or `--generate SHAPE` (one float32 input); DataError for a malformed file.
 LabelledTensor load_check_inputs(const InputSpec& spec);
+
+// The user's own arrays (`--inputs`), dtypes kept, each named:
+// - x.npy: one array (named by its stem);
+// - a folder of .npy: the samples or batches of one input, stacked in name order;
+// - an .npz: its arrays by name; a folder of .npz (one per sample or batch): each name stacked
+//   in file-name order, every file naming the same arrays;
+// - a .json: Polygraphy's inputs JSON (`--save-inputs`, `polygraphy.json.save_json`), a list of
+//   feeds {name: array}, stacked per name.
+// An array named labels / label / y holds the labels (1-D integers). DataError naming the file
+// (and array, entry or feed) for anything malformed, 0-d, or arrays of different sample counts.
+struct UserInputs {
+  std::string source;
+  Values arrays;                     // name order
+  std::vector<std::int64_t> labels;  // empty: none
+};
+UserInputs read_user_inputs(const std::filesystem::path& path);
+
+// The arrays for a model's inputs: by name, or the one array for a one-input model. Arrays that
+// match no input, or inputs with no array, are a UsageError naming both lists (never stacked or
+// guessed).
+Values match_inputs(const UserInputs& inputs, std::span<const TensorInfo> model_inputs,
+                    const std::string& model);
 
 // `--generate auto`: one value per declared input, `spec.generate_count` rows, seeded (each input
 // from its own stream, so adding an input does not change the others). UsageError naming the input
 // for a dynamic dimension without a --shape, a --shape or --range for an input the model does not
 // have, or an empty range.
 Values generate_feed(std::span<const TensorInfo> inputs, const InputSpec& spec);
-
-// A .npy of any common numeric dtype (f4, f8, i1/u1, i4, i8, bool) as float32 / int64.
-Tensor parse_npy_f32(std::string_view bytes, const std::string& what);
-std::vector<std::int64_t> parse_npy_labels(std::string_view bytes, const std::string& what);
 
 }  // namespace convbench

@@ -1,6 +1,11 @@
 // convbench check's pure parts: the elementwise tolerance rule, thresholds from TOML, input
 // arrays, layout permutation, and layer matching over an activation dump.
+#include <archive.h>
+#include <archive_entry.h>
+#include <openssl/evp.h>
+
 #include <fstream>
+#include <memory>
 #include <nlohmann/json.hpp>
 
 #include "check/compare.hpp"
@@ -80,21 +85,115 @@ TEST_F(CheckFiles, ThresholdsFromToml) {
   EXPECT_THROW_WITH(read_thresholds(dir_ / "none.toml", t), UsageError, "none.toml");
 }
 
+// The bytes of a .npy holding `v` (through the one writer).
+std::string npy_bytes(const std::filesystem::path& scratch, const Value& v) {
+  write_npy(scratch, v);
+  const Bytes b = read_file(scratch);
+  return {b.begin(), b.end()};
+}
+
+// An .npz as numpy writes it: a zip of <name>.npy entries (libarchive's zip writer).
+void write_npz(const std::filesystem::path& file,
+               const std::vector<std::pair<std::string, Value>>& arrays) {
+  std::unique_ptr<archive, decltype(&archive_write_free)> a(archive_write_new(),
+                                                            archive_write_free);
+  archive_write_set_format_zip(a.get());
+  ASSERT_EQ(archive_write_open_filename(a.get(), file.c_str()), ARCHIVE_OK);
+  for (const auto& [name, v] : arrays) {
+    const std::filesystem::path scratch = file.string() + ".scratch";
+    const std::string data = npy_bytes(scratch, v);
+    std::filesystem::remove(scratch);
+    std::unique_ptr<archive_entry, decltype(&archive_entry_free)> e(archive_entry_new(),
+                                                                    archive_entry_free);
+    archive_entry_set_pathname(e.get(), (name + ".npy").c_str());
+    archive_entry_set_size(e.get(), static_cast<la_int64_t>(data.size()));
+    archive_entry_set_filetype(e.get(), AE_IFREG);
+    archive_entry_set_perm(e.get(), 0644);
+    archive_write_header(a.get(), e.get());
+    archive_write_data(a.get(), data.data(), data.size());
+  }
+  archive_write_close(a.get());
+}
+
+Value ints(std::string name, Shape shape, std::vector<std::int64_t> v) {
+  return cast_exact(from_tensor(std::move(name),
+                                Tensor(std::move(shape), std::vector<float>(v.begin(), v.end()))),
+                    DType::i64);
+}
+
 TEST_F(CheckFiles, FolderOfNpyWithLabels) {
   write_npy(dir_ / "a.npy", Tensor({2, 3}, {1, 2, 3, 4, 5, 6}));
   write_npy(dir_ / "b.npy", Tensor({1, 3}, {7, 8, 9}));
   const std::vector<std::int64_t> y = {0, 1, 2};
   write_npy(dir_ / "labels.npy", y);
-  InputSpec s;
-  s.files = dir_;
-  const auto d = load_check_inputs(s);
-  EXPECT_EQ(d.inputs.shape, (Shape{3, 3}));
-  EXPECT_EQ(d.inputs.data.back(), 9.0F);
-  EXPECT_EQ(d.labels, y);
-  s.limit = 2;
-  EXPECT_EQ(load_check_inputs(s).labels.size(), 2U);
+  const auto u = read_user_inputs(dir_);
+  ASSERT_EQ(u.arrays.size(), 1U);
+  EXPECT_EQ(u.arrays[0].shape, (Shape{3, 3}));
+  EXPECT_EQ(to_f32(u.arrays[0]).data.back(), 9.0F);
+  EXPECT_EQ(u.labels, y);
   write_npy(dir_ / "labels.npy", std::vector<std::int64_t>{0});
-  EXPECT_THROW_WITH(load_check_inputs(s), DataError, "1 labels for 3 inputs");
+  EXPECT_THROW_WITH(read_user_inputs(dir_), DataError, "1 labels for 3 samples");
+  // Labels that are not whole numbers are refused, not truncated.
+  write_npy(dir_ / "labels.npy", Tensor({3}, {0, 1.5F, 2}));
+  EXPECT_THROW_WITH(read_user_inputs(dir_), DataError, "1.5");
+}
+
+// Multi-input models: an .npz named after the inputs, a folder of them, Polygraphy's JSON; dtypes
+// kept; arrays that match no input are refused, not stacked.
+TEST_F(CheckFiles, NamedArraysForMultiInputModels) {
+  const Value ids = ints("input_ids", {2, 3}, {1, 2, 3, 4, 5, 6});
+  const Value mask = ints("attention_mask", {2, 3}, {1, 1, 0, 1, 1, 1});
+  write_npz(
+      dir_ / "feed.npz",
+      {{"input_ids", ids}, {"attention_mask", mask}, {"labels", ints("labels", {2}, {0, 1})}});
+  const auto u = read_user_inputs(dir_ / "feed.npz");
+  ASSERT_EQ(u.arrays.size(), 2U);
+  EXPECT_EQ(u.labels, (std::vector<std::int64_t>{0, 1}));
+  const std::vector<TensorInfo> model{{"input_ids", DType::i64, {-1, 3}, true},
+                                      {"attention_mask", DType::i64, {-1, 3}, true}};
+  const Values feed = match_inputs(u, model, "bert.onnx");
+  ASSERT_EQ(feed.size(), 2U);
+  EXPECT_EQ(feed[0].name, "input_ids");  // the model's order, not the file's
+  EXPECT_EQ(feed[0].dtype, DType::i64);
+  EXPECT_EQ(feed[0].bytes, ids.bytes);
+  EXPECT_EQ(feed[1].bytes, mask.bytes);
+  const std::vector<TensorInfo> other{{"ids", DType::i64, {-1, 3}, true},
+                                      {"attention_mask", DType::i64, {-1, 3}, true}};
+  EXPECT_THROW_WITH(match_inputs(u, other, "m.onnx"), UsageError, "feed.npz", "no array for ids",
+                    "no input named input_ids");
+
+  // A folder of .npz, one per batch: each name stacked in file order.
+  std::filesystem::create_directories(dir_ / "batches");
+  write_npz(dir_ / "batches" / "b0.npz", {{"input_ids", ids}, {"attention_mask", mask}});
+  write_npz(dir_ / "batches" / "b1.npz", {{"input_ids", ids}, {"attention_mask", mask}});
+  const auto f = read_user_inputs(dir_ / "batches");
+  ASSERT_EQ(f.arrays.size(), 2U);
+  EXPECT_EQ(f.arrays[0].shape, (Shape{4, 3}));
+  write_npz(dir_ / "batches" / "b2.npz", {{"input_ids", ids}});
+  EXPECT_THROW_WITH(read_user_inputs(dir_ / "batches"), DataError, "batches", "feed 2");
+
+  // Polygraphy's inputs JSON: [{name: {"array": base64(.npy), "polygraphy_class": "ndarray"}}].
+  const auto b64 = [&](const Value& v) {
+    const std::string raw = npy_bytes(dir_ / "s.npy", v);
+    std::string out(4 * ((raw.size() + 2) / 3) + 1, '\0');
+    out.resize(static_cast<std::size_t>(EVP_EncodeBlock(
+        reinterpret_cast<unsigned char*>(out.data()),
+        reinterpret_cast<const unsigned char*>(raw.data()), static_cast<int>(raw.size()))));
+    return nlohmann::json{{"array", out}, {"polygraphy_class", "ndarray"}};
+  };
+  const nlohmann::json pj =
+      nlohmann::json::array({{{"input_ids", b64(ids)}, {"attention_mask", b64(mask)}},
+                             {{"input_ids", b64(ids)}, {"attention_mask", b64(mask)}}});
+  write_text(dir_ / "inputs.json", pj.dump());
+  const auto p = read_user_inputs(dir_ / "inputs.json");
+  const Values pf = match_inputs(p, model, "bert.onnx");
+  EXPECT_EQ(pf[0].shape, (Shape{4, 3}));
+  EXPECT_EQ(std::vector<std::byte>(pf[1].bytes.begin(), pf[1].bytes.begin() + 48), mask.bytes);
+  write_text(dir_ / "bad.json",
+             R"([{"input_ids": {"array": "!!!!", "polygraphy_class": "ndarray"}}])");
+  EXPECT_THROW_WITH(read_user_inputs(dir_ / "bad.json"), DataError, "bad.json feed 0 'input_ids'");
+  write_text(dir_ / "plain.json", R"([{"input_ids": [1, 2, 3]}])");
+  EXPECT_THROW_WITH(read_user_inputs(dir_ / "plain.json"), DataError, "not an encoded NumPy array");
 }
 
 TEST(CheckInputs, GeneratedAreSeededAndInRange) {
@@ -114,20 +213,6 @@ TEST(CheckInputs, GeneratedAreSeededAndInRange) {
   }
   s.dataset = "mnist";
   EXPECT_THROW_WITH(load_check_inputs(s), UsageError, "exactly one input source");
-}
-
-TEST(CheckInputs, NpyDtypes) {
-  // A hand-made float64 .npy (version 1.0) of shape (2,).
-  std::string h = "{'descr': '<f8', 'fortran_order': False, 'shape': (2,), }";
-  h.append(64 - (10 + h.size() + 1) % 64, ' ');
-  h += '\n';
-  std::string b = std::string("\x93NUMPY\x01\x00", 8) + static_cast<char>(h.size()) + '\0' + h;
-  const double v[2] = {1.5, -2};
-  b.append(reinterpret_cast<const char*>(v), sizeof v);
-  EXPECT_EQ(parse_npy_f32(b, "x").data, (std::vector<float>{1.5F, -2.0F}));
-  // Labels that are not whole numbers are refused, not truncated.
-  EXPECT_THROW_WITH(parse_npy_labels(b, "x.npy"), DataError, "x.npy", "1.5", "int64");
-  EXPECT_THROW_WITH(parse_npy_f32("nonsense", "f.npy"), DataError, "f.npy");
 }
 
 TEST_F(CheckFiles, LocaliseMatchesByNameAndUndoesNchw) {

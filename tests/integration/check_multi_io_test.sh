@@ -33,6 +33,36 @@ check "BERT-style encoder, 3 int64 inputs, 2 outputs: PASS" 0 "2 outputs compare
   "${cb[@]}" "$models/encoder/model.pt" "$models/encoder/model.onnx" "${enc[@]}"
 check "encoder: every input generated with its dtype" 0 "fed: input_ids: int64 \[64, 5\]; attention_mask: int64 \[64, 5\]; token_type_ids: int64 \[64, 5\]" -- \
   "${cb[@]}" "$models/encoder/model.pt" "$models/encoder/model.onnx" "${enc[@]}"
+# The user's own named arrays: an .npz named after the inputs, a folder of .npz batches, and
+# Polygraphy's inputs JSON as polygraphy.json.save_json writes it; a mismatch is refused.
+"$root/.venv/bin/python" - "$tmp" <<'PY'
+import os, sys
+sys.modules["torch"] = None  # Debian's torch says "1.13.0a0": Polygraphy's version check trips on it
+import numpy as np
+from polygraphy.json import save_json
+tmp = sys.argv[1]
+rng = np.random.default_rng(0)
+def feed(n):
+    return {"input_ids": rng.integers(0, 30, (n, 5), dtype=np.int64),
+            "attention_mask": np.ones((n, 5), np.int64),
+            "token_type_ids": rng.integers(0, 2, (n, 5), dtype=np.int64)}
+np.savez(f"{tmp}/enc.npz", **feed(32))
+os.makedirs(f"{tmp}/enc_batches")
+for b in range(3):
+    np.savez(f"{tmp}/enc_batches/batch_{b:03d}.npz", **feed(8))
+save_json([feed(4) for _ in range(5)], f"{tmp}/enc_polygraphy.json")
+f = feed(8)
+np.savez(f"{tmp}/enc_misnamed.npz", ids=f["input_ids"], attention_mask=f["attention_mask"],
+         token_type_ids=f["token_type_ids"])
+PY
+check "encoder, inputs from an .npz named after them: PASS" 0 "convbench check: PASS" -- \
+  "${cb[@]}" "$models/encoder/model.pt" "$models/encoder/model.onnx" --inputs "$tmp/enc.npz"
+check "encoder, a folder of .npz batches: 24 samples" 0 "fed: input_ids: int64 \[24, 5\]" -- \
+  "${cb[@]}" "$models/encoder/model.pt" "$models/encoder/model.onnx" --inputs "$tmp/enc_batches"
+check "encoder, Polygraphy's inputs JSON: PASS" 0 "fed: input_ids: int64 \[20, 5\]" -- \
+  "${cb[@]}" "$models/encoder/model.pt" "$models/encoder/model.onnx" --inputs "$tmp/enc_polygraphy.json"
+check "an .npz whose arrays match no input: refused, named" 2 "enc_misnamed.npz: its arrays \(attention_mask, ids, token_type_ids\) do not match the inputs of .*no array for input_ids; no input named ids" -- \
+  "${cb[@]}" "$models/encoder/model.pt" "$models/encoder/model.onnx" --inputs "$tmp/enc_misnamed.npz"
 check "encoder with its outputs swapped: FAIL" 1 "FAIL elementwise:out.0: .*output shapes differ" -- \
   "${cb[@]}" "$models/encoder/model.pt" "$tmp/encoder_swapped.onnx" "${enc[@]}"
 check "token classifier on int64 ids: PASS" 0 "convbench check: PASS" -- \
