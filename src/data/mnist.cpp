@@ -21,6 +21,14 @@ LabelledImages load_mnist(const fs::path& dir, Split split) {
   if (img.dims[0] != lbl.dims[0])
     fail<DataError>("{} has {} images but {} has {} labels", img_path.string(), img.dims[0],
                     lbl_path.string(), lbl.dims[0]);
+  // LabelledImages keeps int64 sizes and its users multiply them (to_tensor: rows x cols per
+  // plane). read_idx bounds count x rows x cols by the file's size, but not rows x cols when the
+  // count is 0: [0, 2^32-1, 2^32-1] is a valid empty IDX file whose plane overflows int64.
+  std::int64_t plane = 0, total = 0;
+  if (__builtin_mul_overflow(std::int64_t{img.dims[1]}, std::int64_t{img.dims[2]}, &plane) ||
+      __builtin_mul_overflow(std::int64_t{img.dims[0]}, plane, &total))
+    fail<DataError>("{}: images of {} x {} pixels are larger than convbench can represent",
+                    img_path.string(), img.dims[1], img.dims[2]);
   LabelledImages out;
   out.count = img.dims[0];
   out.channels = 1;

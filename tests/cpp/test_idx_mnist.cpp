@@ -55,6 +55,24 @@ TEST_F(IdxTest, TruncatedHeaderRejected) {
   EXPECT_THROW_WITH(read_idx(p), DataError, "truncated IDX header");
 }
 
+TEST_F(IdxTest, DimensionProductOverflowRejected) {
+  // [4, 2^31, 2^31] multiplies to 2^64, which wraps to 0 = the (empty) data: must not pass.
+  const std::uint8_t h[] = {0, 0, 0x08, 3, 0, 0, 0, 4, 0x80, 0, 0, 0, 0x80, 0, 0, 0};
+  const auto p = dir_ / "wrap";
+  write_file(p, h, sizeof h);
+  EXPECT_THROW_WITH(read_idx(p), DataError, "wrap", "[4, 2147483648, 2147483648]",
+                    "more bytes than");
+  EXPECT_THROW_WITH(parse_idx(h, "mem"), DataError, "mem", "more bytes than");
+}
+
+TEST(ParseIdx, DecodesBytesInMemory) {
+  const std::uint8_t b[] = {0, 0, 0x08, 2, 0, 0, 0, 1, 0, 0, 0, 2, 7, 9};
+  const IdxArray a = parse_idx(b, "mem");
+  EXPECT_EQ(a.dims, (std::vector<std::uint32_t>{1, 2}));
+  EXPECT_EQ(a.data, (std::vector<std::uint8_t>{7, 9}));
+  EXPECT_THROW_WITH(parse_idx(std::span(b, 13), "mem"), DataError, "mem", "truncated");
+}
+
 TEST_F(IdxTest, TruncatedGzipStreamRejected) {
   const auto gz = dir_ / "x.gz";
   std::vector<std::uint8_t> px(5000, 7);
@@ -80,6 +98,36 @@ TEST_F(IdxTest, MnistLoaderChecksCountsAndLabels) {
   // A label out of range.
   write_idx(dir_ / "t10k-labels-idx1-ubyte.gz", {10}, std::vector<std::uint8_t>(10, 12), true);
   EXPECT_THROW_WITH(load_mnist(dir_, Split::test), DataError, "label 12");
+}
+
+TEST_F(IdxTest, MnistLoaderRefusesImagesWithoutRowsAndCols) {
+  testing::write_synthetic_mnist(dir_, 20, 10);
+  // Valid IDX files, but not images: 1 or 2 dimensions must not be read as (count, rows, cols).
+  write_idx(dir_ / "t10k-images-idx3-ubyte.gz", {10}, std::vector<std::uint8_t>(10, 1), true);
+  EXPECT_THROW_WITH(load_mnist(dir_, Split::test), DataError, "t10k-images-idx3-ubyte",
+                    "expected 3 dimensions", "found 1");
+  write_idx(dir_ / "t10k-images-idx3-ubyte.gz", {10, 4}, std::vector<std::uint8_t>(40, 1), true);
+  EXPECT_THROW_WITH(load_mnist(dir_, Split::test), DataError, "found 2");
+  // Labels with two dimensions.
+  testing::write_synthetic_mnist(dir_, 20, 10);
+  write_idx(dir_ / "t10k-labels-idx1-ubyte.gz", {10, 1}, std::vector<std::uint8_t>(10, 1), true);
+  EXPECT_THROW_WITH(load_mnist(dir_, Split::test), DataError, "t10k-labels-idx1-ubyte",
+                    "expected 1 dimension");
+}
+
+// Found by fuzz/fuzz_mnist: no images of 2^32-1 x 2^32-1 pixels is a valid (empty) IDX file,
+// and to_tensor's rows x cols overflowed int64 (UBSan: signed integer overflow).
+TEST_F(IdxTest, MnistLoaderRefusesImagesTooLargeToRepresent) {
+  testing::write_synthetic_mnist(dir_, 20, 10);
+  write_idx(dir_ / "t10k-images-idx3-ubyte.gz", {0, 0xffffffffU, 0xffffffffU}, {}, true);
+  write_idx(dir_ / "t10k-labels-idx1-ubyte.gz", {0}, {}, true);
+  EXPECT_THROW_WITH(load_mnist(dir_, Split::test), DataError, "t10k-images-idx3-ubyte",
+                    "4294967295 x 4294967295", "larger than");
+  // Empty but representable: no images, and an empty tensor.
+  write_idx(dir_ / "t10k-images-idx3-ubyte.gz", {0, 28, 28}, {}, true);
+  const auto none = load_mnist(dir_, Split::test);
+  EXPECT_EQ(none.count, 0);
+  EXPECT_EQ(to_tensor(none, Layout::NCHW).shape, (Shape{0, 1, 28, 28}));
 }
 
 TEST_F(IdxTest, MissingFileNamesDirectory) {
