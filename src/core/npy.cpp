@@ -2,9 +2,9 @@
 
 #include <unistd.h>
 
+#include <cctype>
 #include <cstring>
 #include <fstream>
-#include <regex>
 #include <string>
 
 #include "core/error.hpp"
@@ -67,6 +67,121 @@ void write(const fs::path& path, std::string_view descr, std::span<const std::in
   }
 }
 
+// The header dict as NumPy writes it: {'descr': '<f4', 'fortran_order': False, 'shape': (2, 3), }
+struct NpyHeader {
+  std::string descr;
+  Shape shape;
+};
+
+// A one-pass reader of that Python literal (no regex: libstdc++'s recurses once per character and
+// overflows the stack on a long header). Anything else is a DataError naming `what`.
+class HeaderReader {
+ public:
+  HeaderReader(std::string_view s, const std::string& what) : s_(s), what_(what) {}
+
+  NpyHeader read() {
+    NpyHeader h;
+    bool descr = false, order = false, shape = false;
+    expect('{');
+    while (!eat('}')) {
+      const std::string key = quoted();
+      expect(':');
+      if (key == "descr" && !descr) {
+        h.descr = quoted();
+        descr = true;
+      } else if (key == "fortran_order" && !order) {
+        const std::string_view w = word();
+        if (w == "True") fail<DataError>("{}: only C-order arrays are supported", what_);
+        if (w != "False")
+          fail<DataError>("{}: malformed .npy header (fortran_order '{}')", what_, w);
+        order = true;
+      } else if (key == "shape" && !shape) {
+        h.shape = dims();
+        shape = true;
+      } else {
+        fail<DataError>("{}: unexpected or repeated key '{}' in .npy header", what_, key);
+      }
+      if (!eat(',')) {
+        expect('}');
+        break;
+      }
+    }
+    skip_space();
+    if (pos_ != s_.size()) fail<DataError>("{}: bytes after the .npy header dict", what_);
+    if (!order) fail<DataError>("{}: no fortran_order in .npy header", what_);
+    if (!descr) fail<DataError>("{}: no dtype in .npy header", what_);
+    if (!shape) fail<DataError>("{}: no shape in .npy header", what_);
+    return h;
+  }
+
+ private:
+  static bool space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+  void skip_space() {
+    while (pos_ < s_.size() && space(s_[pos_])) ++pos_;
+  }
+  bool eat(char c) {
+    skip_space();
+    if (pos_ < s_.size() && s_[pos_] == c) {
+      ++pos_;
+      return true;
+    }
+    return false;
+  }
+  void expect(char c) {
+    if (!eat(c))
+      fail<DataError>("{}: malformed .npy header (expected '{}' at byte {})", what_, c, pos_);
+  }
+  // A '...' or "..." string without escapes (NumPy writes none in these three values).
+  std::string quoted() {
+    skip_space();
+    const char q = pos_ < s_.size() ? s_[pos_] : '\0';
+    if (q != '\'' && q != '"')
+      fail<DataError>("{}: malformed .npy header (expected a string at byte {})", what_, pos_);
+    const auto end = s_.find(q, pos_ + 1);
+    if (end == std::string_view::npos)
+      fail<DataError>("{}: malformed .npy header (unterminated string)", what_);
+    const std::string out(s_.substr(pos_ + 1, end - pos_ - 1));
+    if (out.find('\\') != std::string::npos)
+      fail<DataError>("{}: malformed .npy header (escape in '{}')", what_, out);
+    pos_ = end + 1;
+    return out;
+  }
+  // A run of letters (True, False).
+  std::string_view word() {
+    skip_space();
+    const std::size_t b = pos_;
+    while (pos_ < s_.size() && std::isalpha(static_cast<unsigned char>(s_[pos_]))) ++pos_;
+    return s_.substr(b, pos_ - b);
+  }
+  // (), (n,), (n, m), (n, m,) ...: each dimension at most 18 digits, so that it fits int64.
+  Shape dims() {
+    expect('(');
+    Shape shape;
+    while (!eat(')')) {
+      skip_space();
+      const std::size_t b = pos_;
+      while (pos_ < s_.size() && s_[pos_] != ',' && s_[pos_] != ')' && !space(s_[pos_])) ++pos_;
+      const std::string_view d = s_.substr(b, pos_ - b);
+      if (d.empty() || d.size() > 18 || d.find_first_not_of("0123456789") != std::string::npos)
+        fail<DataError>("{}: bad dimension '{}' in .npy shape", what_, d);
+      shape.push_back(std::stoll(std::string(d)));
+      if (!eat(',')) {
+        expect(')');
+        break;
+      }
+    }
+    return shape;
+  }
+
+  std::string_view s_;
+  std::size_t pos_ = 0;
+  const std::string& what_;
+};
+
+NpyHeader parse_header(std::string_view h, const std::string& what) {
+  return HeaderReader(h, what).read();
+}
+
 }  // namespace
 
 void write_npy(const fs::path& path, const Value& v) {
@@ -100,30 +215,13 @@ Value parse_npy(std::string_view b, const std::string& what, std::string name) {
     fail<DataError>("{}: unsupported .npy version {}", what, major);
   }
   if (hlen > b.size() - off) fail<DataError>("{}: truncated .npy header", what);
-  const std::string h(b.substr(off, hlen));
-  std::smatch m;
-  if (!std::regex_search(h, m, std::regex(R"('fortran_order':\s*(True|False))")))
-    fail<DataError>("{}: no fortran_order in .npy header", what);
-  if (m[1] != "False") fail<DataError>("{}: only C-order arrays are supported", what);
-  if (!std::regex_search(h, m, std::regex(R"('descr':\s*'([^']*)')")))
-    fail<DataError>("{}: no dtype in .npy header", what);
-  const std::string descr = m[1];
-  const auto dtype = dtype_from_npy(descr);
+  NpyHeader h = parse_header(b.substr(off, hlen), what);
+  const auto dtype = dtype_from_npy(h.descr);
   if (!dtype)
     fail<DataError>(
         "{}: unsupported dtype '{}' (little-endian float16/32/64, int8-64, uint8-64, bool)", what,
-        descr);
-  if (!std::regex_search(h, m, std::regex(R"('shape':\s*\(([^)]*)\))")))
-    fail<DataError>("{}: no shape in .npy header", what);
-  const std::string dims = m[1];
-  Shape shape;
-  const std::regex token(R"([^,\s]+)");
-  for (std::sregex_iterator it(dims.begin(), dims.end(), token), end; it != end; ++it) {
-    const std::string d = it->str();
-    if (d.size() > 18 || d.find_first_not_of("0123456789") != std::string::npos)
-      fail<DataError>("{}: bad dimension '{}' in .npy shape ({})", what, d, dims);
-    shape.push_back(std::stoll(d));
-  }
+        h.descr);
+  Shape shape = std::move(h.shape);
   const std::string_view data = b.substr(off + hlen);
   std::size_t want = 0;
   try {

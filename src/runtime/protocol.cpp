@@ -4,6 +4,7 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdint>
 #include <cstring>
@@ -70,9 +71,32 @@ nlohmann::json tensor_list(const Values& ts) {
   return out;
 }
 
-// The tensors a header announces, validated, with their buffers allocated.
-Values announced(const nlohmann::json& h, std::uint64_t payload) {
-  Values out;
+// A tensor a header announces: validated, not yet allocated.
+struct Announced {
+  std::string name;
+  DType dtype;
+  Shape shape;
+  std::size_t bytes;
+};
+
+// A shape from JSON, refusing what int64 cannot hold: nlohmann's get<Shape>() casts a float
+// such as 1e300 to int64, which is undefined behaviour.
+Shape json_shape(const nlohmann::json& j) {
+  if (!j.is_array()) broken(WorkerFailure::protocol, "malformed tensor shape " + j.dump());
+  Shape s;
+  for (const auto& d : j) {
+    if (!d.is_number_integer())
+      broken(WorkerFailure::protocol, "malformed tensor shape " + j.dump());
+    s.push_back(d.get<std::int64_t>());
+  }
+  return s;
+}
+
+// The tensors a header announces, validated: their sizes (overflow-checked) must add up to the
+// payload. Nothing is allocated here: the buffers grow as the payload arrives (read_payload), so a
+// header announcing more than the peer sends cannot make this process allocate it.
+std::vector<Announced> announced(const nlohmann::json& h, std::uint64_t payload) {
+  std::vector<Announced> out;
   const auto it = h.find("tensors");
   if (it == h.end()) {
     if (payload != 0) broken(WorkerFailure::protocol, "malformed message: payload without tensors");
@@ -83,20 +107,18 @@ Values announced(const nlohmann::json& h, std::uint64_t payload) {
   std::uint64_t total = 0;
   for (const auto& t : *it) {
     try {
+      if (!t.is_object()) broken(WorkerFailure::protocol, "malformed tensor entry " + t.dump());
       const auto dtype = parse_dtype(t.at("dtype").get<std::string>());
       if (!dtype)
         broken(WorkerFailure::protocol, "malformed message: unknown dtype " + t.at("dtype").dump());
-      if (!t.is_object()) broken(WorkerFailure::protocol, "malformed tensor entry " + t.dump());
-      Value v(t.at("name").get<std::string>(), *dtype, t.at("shape").get<Shape>());
-      if (__builtin_add_overflow(total, v.bytes.size(), &total) || total > payload)
+      Announced a{t.at("name").get<std::string>(), *dtype, json_shape(t.at("shape")), 0};
+      if (__builtin_mul_overflow(element_count(a.shape), dtype_size(a.dtype), &a.bytes) ||
+          __builtin_add_overflow(total, a.bytes, &total) || total > payload)
         broken(WorkerFailure::protocol, "malformed message: tensors larger than the payload");
-      out.push_back(std::move(v));
+      out.push_back(std::move(a));
     } catch (const nlohmann::json::exception& e) {
       broken(WorkerFailure::protocol,
              fmt::format("malformed tensor entry {}: {}", t.dump(), e.what()));
-    } catch (const std::bad_alloc&) {
-      broken(WorkerFailure::protocol,
-             fmt::format("tensor entry {} does not fit in memory", t.dump()));
     } catch (const DataError& e) {
       broken(WorkerFailure::protocol,
              fmt::format("malformed tensor entry {}: {}", t.dump(), e.what()));
@@ -106,6 +128,26 @@ Values announced(const nlohmann::json& h, std::uint64_t payload) {
     broken(WorkerFailure::protocol,
            fmt::format("malformed message: payload of {} bytes, tensors of {}", payload, total));
   return out;
+}
+
+// Reads n payload bytes into a buffer that grows (doubling, from 1 MiB) only as bytes arrive.
+std::vector<std::byte> read_payload(int fd, std::size_t n, Clock::time_point deadline,
+                                    bool forever) {
+  std::vector<std::byte> buf;
+  while (buf.size() < n) {
+    const std::size_t have = buf.size();
+    const std::size_t step = std::min(n - have, std::max<std::size_t>(have, 1U << 20));
+    try {
+      buf.resize(have + step);
+    } catch (const std::bad_alloc&) {
+      broken(WorkerFailure::protocol,
+             fmt::format("a tensor of {} bytes does not fit in memory", n));
+    }
+    const std::size_t got = read_all(fd, buf.data() + have, step, deadline, forever);
+    if (got != step)
+      broken(WorkerFailure::died, "pipe closed in the middle of a message (payload)");
+  }
+  return buf;
 }
 
 }  // namespace
@@ -153,11 +195,10 @@ std::optional<Message> read_message(int fd, std::chrono::milliseconds timeout) {
   }
   if (!m.header.is_object())
     broken(WorkerFailure::protocol, "malformed message: header is not an object");
-  m.tensors = announced(m.header, plen);
+  const auto tensors = announced(m.header, plen);
   m.header.erase("tensors");
-  for (auto& t : m.tensors)
-    need(read_all(fd, t.bytes.data(), t.bytes.size(), deadline, forever), t.bytes.size(),
-         "payload");
+  for (const auto& t : tensors)
+    m.tensors.emplace_back(t.name, t.dtype, t.shape, read_payload(fd, t.bytes, deadline, forever));
   m.wire_bytes = sizeof hlen + hlen + sizeof plen + plen;
   return m;
 }

@@ -166,5 +166,117 @@ TEST(Protocol, CarriesNamedTypedTensors) {
   ::close(fds[1]);
 }
 
+// Writes one raw message (u32 header length, header, u64 payload length, payload) to fd.
+void write_raw(int fd, const std::string& header, std::uint64_t payload_len,
+               const std::string& payload = "") {
+  const auto hl = static_cast<std::uint32_t>(header.size());
+  ASSERT_EQ(::write(fd, &hl, 4), 4);
+  ASSERT_EQ(::write(fd, header.data(), header.size()), static_cast<ssize_t>(header.size()));
+  ASSERT_EQ(::write(fd, &payload_len, 8), 8);
+  if (!payload.empty()) {
+    ASSERT_EQ(::write(fd, payload.data(), payload.size()), static_cast<ssize_t>(payload.size()));
+  }
+}
+
+WorkerFailure read_failure(int fd) {
+  try {
+    protocol::read_message(fd, std::chrono::seconds(5));
+  } catch (const WorkerError& e) {
+    return e.kind();
+  }
+  ADD_FAILURE() << "no WorkerError";
+  return WorkerFailure::error_reply;
+}
+
+// Found by fuzz/fuzz_protocol: a float dimension went through nlohmann's get<int64_t>(), a cast
+// that is undefined behaviour for 1e300 (UBSan aborts); integers only now.
+TEST(Protocol, FloatDimensionsAreProtocolErrors) {
+  for (const char* shape : {"[1e300]", "[2.5]", "[-1e300, 1]", "\"4\"", "[[2]]"}) {
+    int fds[2];
+    ASSERT_EQ(::pipe(fds), 0);
+    write_raw(fds[1],
+              std::string(R"({"op":"run","tensors":[{"name":"x","dtype":"float32","shape":)") +
+                  shape + "}]}",
+              0);
+    EXPECT_EQ(read_failure(fds[0]), WorkerFailure::protocol) << shape;
+    ::close(fds[0]);
+    ::close(fds[1]);
+  }
+}
+
+// A header announcing 4 TB, with a payload length to match, from a peer that then closes the
+// pipe: the buffers grow only as bytes arrive, so this is "died", not a 4 TB allocation up front
+// (which ASan and libFuzzer's malloc limit report as a crash, and which can exhaust a machine).
+TEST(Protocol, AnnouncedSizeIsNotAllocatedBeforeThePayloadArrives) {
+  int fds[2];
+  ASSERT_EQ(::pipe(fds), 0);
+  write_raw(fds[1],
+            R"({"op":"run","tensors":[{"name":"x","dtype":"float32","shape":[1000000000000]}]})",
+            4000000000000ULL, std::string(1000, '\0'));
+  ::close(fds[1]);
+  EXPECT_EQ(read_failure(fds[0]), WorkerFailure::died);
+  ::close(fds[0]);
+  // Sizes whose product overflows are refused before anything else.
+  ASSERT_EQ(::pipe(fds), 0);
+  write_raw(fds[1], R"({"tensors":[{"name":"x","dtype":"int64","shape":[4294967296,4294967296]}]})",
+            0);
+  EXPECT_EQ(read_failure(fds[0]), WorkerFailure::protocol);
+  ::close(fds[0]);
+  ::close(fds[1]);
+}
+
+// Found by review while fuzzing: parse_npy matched the header with std::regex, whose libstdc++
+// executor recurses once per character and overflowed the stack on a long (v2, 4 GB length
+// field) header. The header is now read in one pass.
+TEST(NpyHeader, LongHeadersParseWithoutRecursion) {
+  std::string dims;
+  for (int i = 0; i < 200000; ++i) dims += "1, ";
+  const std::string h = "{'descr': '<f4', 'fortran_order': False, 'shape': (" + dims + "), }";
+  const auto len = static_cast<std::uint32_t>(h.size());
+  std::string b = std::string("\x93NUMPY\x02\x00", 8);
+  b.append(reinterpret_cast<const char*>(&len), 4);
+  b += h;
+  b += std::string(4, '\0');  // one float32
+  const Value v = parse_npy(b, "long.npy");
+  EXPECT_EQ(v.shape.size(), 200000U);
+  EXPECT_EQ(v.bytes.size(), 4U);
+  const std::string d =
+      "{'descr': '" + std::string(500000, 'x') + "', 'fortran_order': False, 'shape': (), }";
+  const auto dl = static_cast<std::uint32_t>(d.size());
+  b = std::string("\x93NUMPY\x02\x00", 8);
+  b.append(reinterpret_cast<const char*>(&dl), 4);
+  b += d;
+  EXPECT_THROW_WITH(parse_npy(b, "descr.npy"), DataError, "descr.npy", "unsupported dtype");
+}
+
+TEST(NpyHeader, MalformedHeadersAreDataErrors) {
+  const auto npy = [](const std::string& h) {
+    return std::string("\x93NUMPY\x01\x00", 8) + static_cast<char>(h.size()) + '\0' + h;
+  };
+  EXPECT_THROW_WITH(
+      parse_npy(npy("{'descr': '<f4', 'fortran_order': True, 'shape': (1,), }"), "f.npy"),
+      DataError, "f.npy", "C-order");
+  EXPECT_THROW_WITH(parse_npy(npy("{'descr': '<f4', 'shape': (1,), }"), "o.npy"), DataError,
+                    "no fortran_order");
+  EXPECT_THROW_WITH(parse_npy(npy("{'descr': '<f4', 'fortran_order': False}"), "s.npy"), DataError,
+                    "no shape");
+  EXPECT_THROW_WITH(
+      parse_npy(npy("{'descr': '<f4', 'descr': '<f4', 'fortran_order': False, 'shape': ()}"),
+                "r.npy"),
+      DataError, "repeated key 'descr'");
+  EXPECT_THROW_WITH(
+      parse_npy(npy("{'descr': '<f4', 'fortran_order': False, 'shape': (1,) "), "t.npy"), DataError,
+      "t.npy", "malformed");
+  EXPECT_THROW_WITH(
+      parse_npy(npy("{'descr': '<f4', 'fortran_order': False, 'shape': (-1,), }"), "n.npy"),
+      DataError, "bad dimension '-1'");
+  // What NumPy writes, padding and all, still reads.
+  const Value v =
+      parse_npy(npy("{'descr': '<i2', 'fortran_order': False, 'shape': (2, 1), }    \n") +
+                    std::string(4, '\1'),
+                "ok.npy");
+  EXPECT_EQ(v.shape, (Shape{2, 1}));
+}
+
 }  // namespace
 }  // namespace convbench
