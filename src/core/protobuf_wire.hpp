@@ -35,4 +35,10 @@ class WireReader {
 // A packed or unpacked repeated varint field's values (int64 dims, ...).
 std::uint64_t wire_varint_or_fail(const WireField& f, const std::string& what);
 
+// A string field's text. Protobuf strings are UTF-8, and the names read from them travel on as
+// JSON (the worker protocol), which cannot carry anything else: DataError naming `what` and
+// `field` ("a graph input's name") for a wire type other than length-delimited or bytes that are
+// not UTF-8.
+std::string wire_string(const WireField& f, const std::string& what, std::string_view field);
+
 }  // namespace convbench

@@ -49,7 +49,8 @@ TensorInfo value_info(std::string_view bytes, const std::string& what) {
   WireReader r(bytes, what);
   WireField f;
   while (r.next(f)) {
-    if (f.number == 1 && f.wire_type == 2) t.name = std::string(f.bytes);
+    if (f.number == 1 && f.wire_type == 2)
+      t.name = wire_string(f, what, "a graph input or output name");
     if (f.number != 2 || f.wire_type != 2) continue;
     WireReader tr(f.bytes, what);
     WireField g;

@@ -1,10 +1,12 @@
-// The TF worker's MetaGraphDef reader (src/runtime/tf/signatures.cpp), on hand-encoded protobuf.
+// The protobuf wire readers on hand-encoded protobuf: the TF worker's MetaGraphDef reader
+// (src/runtime/tf/signatures.cpp) and the ONNX graph signature (src/runtime/onnx_signature.cpp).
 #include <gtest/gtest.h>
 
 #include <cstdint>
 #include <string>
 
 #include "core/error.hpp"
+#include "runtime/onnx_signature.hpp"
 #include "runtime/tf/signatures.hpp"
 
 namespace {
@@ -27,7 +29,9 @@ std::string entry(const std::string& key, const std::string& value) {
 std::string tensor_info(const std::string& name, int dtype = 1) {  // name, dtype (1 = DT_FLOAT)
   return field(1, name) + varint((2 << 3) | 0) + varint(static_cast<std::uint64_t>(dtype));
 }
-std::string dim(std::int64_t size) { return field(2, varint((1 << 3) | 0) + varint(static_cast<std::uint64_t>(size))); }
+std::string dim(std::int64_t size) {
+  return field(2, varint((1 << 3) | 0) + varint(static_cast<std::uint64_t>(size)));
+}
 }  // namespace
 
 TEST(SavedModelSignatures, ReadsTheTensorNamesOfEverySignature) {
@@ -53,7 +57,8 @@ TEST(SavedModelSignatures, ReadsTheTensorNamesOfEverySignature) {
 
 TEST(SavedModelSignatures, ReadsDtypesAndShapesOfSeveralInputsAndOutputs) {
   // input_ids: int64 [-1, 128]; attention_mask: int64, unknown rank; two float outputs.
-  const std::string ids = tensor_info("serving_default_input_ids:0", 9) + field(3, dim(-1) + dim(128));
+  const std::string ids =
+      tensor_info("serving_default_input_ids:0", 9) + field(3, dim(-1) + dim(128));
   const std::string mask = tensor_info("serving_default_attention_mask:0", 9) +
                            field(3, varint((3 << 3) | 0) + varint(1));
   const std::string serving = field(1, entry("input_ids", ids)) +
@@ -71,4 +76,41 @@ TEST(SavedModelSignatures, ReadsDtypesAndShapesOfSeveralInputsAndOutputs) {
   EXPECT_EQ(s.outputs.at("pooled").dtype, 19);  // DT_HALF
   // Name order is the model's order.
   EXPECT_EQ(s.inputs.begin()->first, "attention_mask");
+}
+
+// Found by fuzz/fuzz_onnx_signature: names are sent on as JSON (the worker's load reply), and
+// nlohmann throws type_error 316 serialising bytes that are not UTF-8; the readers refuse them.
+TEST(WireStrings, NamesThatAreNotUtf8AreDataErrors) {
+  const std::string bad = "in\xa3put";
+  const auto sig = [](const std::string& arg, const std::string& tensor) {
+    return field(5, entry("serving_default", field(1, entry(arg, tensor_info(tensor)))));
+  };
+  EXPECT_EQ(convbench::read_signatures(sig("caf\xc3\xa9", "x:0"))
+                .at("serving_default")
+                .inputs.count("caf\xc3\xa9"),
+            1u);
+  for (const auto& meta : {sig(bad, "x:0"), sig("x", bad), field(5, entry(bad, ""))}) {
+    try {
+      convbench::read_signatures(meta);
+      ADD_FAILURE() << "no error";
+    } catch (const convbench::DataError& e) {
+      EXPECT_NE(std::string(e.what()).find("not UTF-8"), std::string::npos) << e.what();
+    }
+  }
+  // ModelProto.graph (7) { input (11): ValueInfoProto { name (1) } }; overlong "/" and a lone
+  // surrogate are not UTF-8 either.
+  for (const std::string name : {bad, std::string("\xc0\xaf"), std::string("\xed\xa0\x80")}) {
+    try {
+      convbench::onnx_signature(field(7, field(11, field(1, name))), "m.onnx");
+      ADD_FAILURE() << "no error";
+    } catch (const convbench::DataError& e) {
+      EXPECT_NE(std::string(e.what()).find("m.onnx: a graph input or output name is not UTF-8"),
+                std::string::npos)
+          << e.what();
+    }
+  }
+  const auto ok =
+      convbench::onnx_signature(field(7, field(11, field(1, "\xf0\x9f\x98\x80"))), "m.onnx");
+  ASSERT_EQ(ok.inputs.size(), 1u);
+  EXPECT_EQ(ok.inputs[0].name, "\xf0\x9f\x98\x80");
 }

@@ -9,12 +9,12 @@ namespace {
 const std::string kWhat = "MetaGraphDef";
 
 // A map<string, M> entry: key = field 1, value = field 2.
-std::pair<std::string, std::string_view> map_entry(std::string_view entry) {
+std::pair<std::string, std::string_view> map_entry(std::string_view entry, std::string_view key) {
   WireReader r(entry, kWhat);
   WireField f;
   std::pair<std::string, std::string_view> out;
   while (r.next(f)) {
-    if (f.number == 1 && f.wire_type == 2) out.first = std::string(f.bytes);
+    if (f.number == 1 && f.wire_type == 2) out.first = wire_string(f, kWhat, key);
     if (f.number == 2 && f.wire_type == 2) out.second = f.bytes;
   }
   return out;
@@ -42,12 +42,12 @@ void read_shape(std::string_view bytes, SignatureTensor& t) {
 
 // map<string, TensorInfo> entry -> argument name -> TensorInfo {name = 1, dtype = 2, shape = 3}.
 void tensor_infos(std::string_view entry, std::map<std::string, SignatureTensor>& into) {
-  const auto [arg, info] = map_entry(entry);
+  const auto [arg, info] = map_entry(entry, "a signature argument name");
   WireReader r(info, kWhat);
   WireField f;
   SignatureTensor t;
   while (r.next(f)) {
-    if (f.number == 1 && f.wire_type == 2) t.tensor = std::string(f.bytes);
+    if (f.number == 1 && f.wire_type == 2) t.tensor = wire_string(f, kWhat, "a graph tensor name");
     if (f.number == 2 && f.wire_type == 0) t.dtype = static_cast<int>(f.varint);
     if (f.number == 3 && f.wire_type == 2) read_shape(f.bytes, t);
   }
@@ -62,7 +62,7 @@ std::map<std::string, Signature> read_signatures(std::string_view meta_graph_def
   WireField f;
   while (r.next(f)) {
     if (f.number != 5 || f.wire_type != 2) continue;  // MetaGraphDef.signature_def
-    const auto [key, def] = map_entry(f.bytes);
+    const auto [key, def] = map_entry(f.bytes, "a signature key");
     Signature& sig = out[key];
     WireReader d(def, kWhat);
     WireField g;
