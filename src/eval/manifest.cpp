@@ -1,11 +1,24 @@
 #include "eval/manifest.hpp"
 
 #include <fstream>
+#include <limits>
 
 #include "core/error.hpp"
 
 namespace convbench {
 namespace fs = std::filesystem;
+namespace {
+
+// An integer from a JSON integer only: nlohmann's get<int64_t>() of a float casts it, which is
+// undefined behaviour for 1e300, and an unsigned one past 2^63 would wrap.
+std::int64_t integer(const nlohmann::json& j, std::string_view key, const fs::path& file) {
+  if (!j.is_number_integer() ||
+      (j.is_number_unsigned() && j.get<std::uint64_t>() > std::numeric_limits<std::int64_t>::max()))
+    fail<DataError>("{}: {} must be an integer (int64), not {}", file.string(), key, j.dump());
+  return j.get<std::int64_t>();
+}
+
+}  // namespace
 
 Manifest read_manifest(const fs::path& dir) {
   const fs::path file = dir / "manifest.json";
@@ -20,9 +33,12 @@ Manifest read_manifest(const fs::path& dir) {
     m.model = m.raw.at("model");
     m.framework = m.raw.at("framework");
     m.dataset = m.raw.at("dataset");
-    m.seed = m.raw.value("seed", 0);
+    if (m.raw.contains("seed")) m.seed = integer(m.raw.at("seed"), "seed", file);
     m.layout = m.raw.at("input").at("layout");
-    m.input_shape = m.raw.at("input").at("shape").get<Shape>();
+    const auto& shape = m.raw.at("input").at("shape");
+    if (!shape.is_array())
+      fail<DataError>("{}: input.shape must be a list, not {}", file.string(), shape.dump());
+    for (const auto& d : shape) m.input_shape.push_back(integer(d, "input.shape", file));
     for (const char* role : {"original", "onnx", "coreml"}) {
       const auto& arts = m.raw.at("artefacts");
       if (!arts.contains(role)) continue;

@@ -1,5 +1,6 @@
 #include "core/error.hpp"
 #include "core/file_io.hpp"
+#include "data/archive.hpp"
 #include "data/imdb.hpp"
 #include "fixtures.hpp"
 #include "test_util.hpp"
@@ -110,6 +111,51 @@ TEST_F(ImdbTest, MissingOrEmptyFoldersRejected) {
 
 TEST_F(ImdbTest, NotAnArchiveRejected) {
   put(dir_ / "aclImdb.tar.xz", "this is not an xz file");
+  EXPECT_THROW_WITH(load_imdb(dir_, Split::test), DataError, "aclImdb.tar.xz");
+}
+
+// A one-entry ustar archive whose header's size field is `size` (12 bytes), with no data.
+std::string tar_with_size_field(const std::string& size) {
+  std::string h(512, '\0');
+  h.replace(0, 7, "big.bin");
+  h.replace(100, 8, std::string("0000644\0", 8));
+  h.replace(124, 12, size);
+  h.replace(136, 12, std::string("00000000000\0", 12));
+  h.replace(148, 8, "        ");
+  h[156] = '0';
+  h.replace(257, 8,
+            std::string("ustar\0"
+                        "00",
+                        8));
+  unsigned sum = 0;
+  for (unsigned char c : h) sum += c;
+  h.replace(148, 8, fmt::format("{:06o}", sum) + std::string("\0 ", 2));
+  return h + std::string(1024, '\0');
+}
+
+// Found by review while fuzzing: read() reserved the size the entry's header claims before
+// reading anything; 2^62 bytes (base-256 size field) threw std::length_error, a forged 8 GiB
+// became an 8 GiB allocation. The reservation is now bounded by the archive's own size.
+TEST_F(ImdbTest, ArchiveEntrySizeIsNotTrustedForAllocation) {
+  const std::string size =
+      std::string("\x80", 1) + std::string(3, '\0') + '\x40' + std::string(7, '\0');
+  ASSERT_EQ(size.size(), 12U);
+  const std::string tar = tar_with_size_field(size);
+  put(dir_ / "big.tar", tar);
+  ArchiveReader ar(dir_ / "big.tar");
+  ASSERT_TRUE(ar.next());
+  EXPECT_EQ(ar.entry_path(), "big.bin");
+  EXPECT_THROW_WITH(ar.read(), DataError, "big.tar", "big.bin");
+}
+
+// Found by fuzz/fuzz_archive: for some malformed headers (a cpio "070707" magic and garbage)
+// libarchive sets no error string, and formatting the null pointer made fmt throw format_error
+// instead of the DataError.
+TEST_F(ImdbTest, ArchiveErrorsWithoutDetailAreDataErrors) {
+  put(dir_ / "x.cpio", std::string("070707\xfb\xfb", 8));
+  ArchiveReader ar(dir_ / "x.cpio");
+  EXPECT_THROW_WITH(ar.next(), DataError, "x.cpio", "corrupt or truncated archive");
+  put(dir_ / "aclImdb.tar.xz", std::string("070707\xfb\xfb", 8));
   EXPECT_THROW_WITH(load_imdb(dir_, Split::test), DataError, "aclImdb.tar.xz");
 }
 

@@ -39,5 +39,25 @@ TEST_F(ManifestTest, MissingMalformedAndIncomplete) {
   EXPECT_THROW_WITH(read_manifest(dir_), DataError, "no original");
 }
 
+// Found by fuzz/fuzz_manifest: a float seed or dimension went through nlohmann's get<int>(), a
+// cast that is undefined behaviour for 1e300; they are DataErrors naming the key now.
+TEST_F(ManifestTest, NonIntegerSeedAndShapeRejected) {
+  const auto manifest = [](const std::string& seed, const std::string& shape) {
+    return R"({"model":"x","framework":"keras","dataset":"mnist","seed":)" + seed +
+           R"(,"input":{"layout":"NHWC","shape":)" + shape +
+           R"(},"artefacts":{"original":{"format":"onnx","path":"m.onnx"}}})";
+  };
+  write(manifest("1e300", "[1]"));
+  EXPECT_THROW_WITH(read_manifest(dir_), DataError, "manifest.json", "seed", "1e+300");
+  write(manifest("18446744073709551615", "[1]"));
+  EXPECT_THROW_WITH(read_manifest(dir_), DataError, "seed", "int64");
+  write(manifest("1", "[28, 1e300]"));
+  EXPECT_THROW_WITH(read_manifest(dir_), DataError, "manifest.json", "input.shape");
+  write(manifest("1", "28"));
+  EXPECT_THROW_WITH(read_manifest(dir_), DataError, "input.shape must be a list");
+  write(manifest("-2", "[28, 28, 1]"));
+  EXPECT_EQ(read_manifest(dir_).seed, -2);
+}
+
 }  // namespace
 }  // namespace convbench
