@@ -1,11 +1,14 @@
 #include "check/check.hpp"
 
+#include <fmt/ranges.h>
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
 #include <chrono>
+#include <cmath>
 #include <exception>
 
+#include "check/onnx_precision.hpp"
 #include "check/zoo_tools.hpp"
 #include "core/error.hpp"
 #include "core/file_io.hpp"
@@ -94,6 +97,103 @@ std::vector<std::pair<std::size_t, std::size_t>> match_outputs(const Values& o, 
   return pairs;
 }
 
+double max_magnitude(const Tensor& t) {
+  double m = 0;
+  for (float x : t.data) m = std::max(m, std::fabs(static_cast<double>(x)));
+  return m;
+}
+
+// Outputs matched by position that fail, but agree under another order: the converted model
+// lists its outputs in a different order (code reading output k would get the wrong tensor).
+std::optional<Finding> output_order_rule(const Values& o, const Values& c, const Thresholds& th) {
+  if (o.size() < 2 || o.size() != c.size()) return std::nullopt;
+  std::vector<std::size_t> perm(o.size());
+  std::vector<bool> used(c.size(), false);
+  for (std::size_t i = 0; i < o.size(); ++i) {
+    bool found = false;
+    for (std::size_t k = 0; k < c.size() && !found; ++k) {
+      if (used[k] || o[i].shape != c[k].shape) continue;
+      if (compare_elementwise(to_f32(o[i]), to_f32(c[k]), th.for_output(c[k].name), 0).passed()) {
+        perm[i] = k;
+        used[k] = found = true;
+      }
+    }
+    if (!found) return std::nullopt;
+  }
+  std::vector<std::string> moved;
+  for (std::size_t i = 0; i < o.size(); ++i)
+    if (perm[i] != i)
+      moved.push_back(fmt::format("original output {} '{}' is the converted model's output {} '{}'",
+                                  i, o[i].name, perm[i], c[perm[i]].name));
+  if (moved.empty()) return std::nullopt;
+  return Finding{"output_order",
+                 "output order swapped: the converted model gives the same outputs in another "
+                 "order",
+                 fmt::format("every output agrees within tolerance once reordered: {}",
+                             fmt::join(moved, "; ")),
+                 true};
+}
+
+// The same samples run as one batch and as batches of 2, and the one batch again: a model in
+// training mode (BatchNorm on batch statistics, dropout on) answers differently. The evidence, or
+// nullopt when its outputs do not depend on the batch composition.
+std::optional<std::string> batch_composition_evidence(LoadedModel& m, const Values& feed,
+                                                      const Thresholds& th,
+                                                      const std::string& model) {
+  const std::int64_t k = std::min<std::int64_t>(feed_rows(feed), 8);
+  if (k < 4) return std::nullopt;
+  const Values x = feed_for(m.loaded().signature, slice_feed(feed, 0, k), model);
+  const SetRun whole = m.runner().run_set(x, k, 0);
+  const SetRun pairs = m.runner().run_set(x, 2, 0);
+  const SetRun again = m.runner().run_set(x, k, 0);
+  for (std::size_t i = 0; i < whole.outputs.size(); ++i) {
+    const Tensor a = to_f32(whole.outputs[i]);
+    const auto tol = th.for_output(whole.outputs[i].name);
+    const auto by_pairs = compare_elementwise(a, to_f32(pairs.outputs[i]), tol, 0);
+    const auto rerun = compare_elementwise(a, to_f32(again.outputs[i]), tol, 0);
+    if (by_pairs.passed() && rerun.passed()) continue;
+    return fmt::format(
+        "the same {} samples give other outputs ('{}') as one batch of {} and as batches of 2 "
+        "(max abs {:.3g}){}",
+        k, whole.outputs[i].name, k, by_pairs.max_abs,
+        rerun.passed() ? ""
+                       : fmt::format(", and even when the same batch is run again (max abs "
+                                     "{:.3g}: random, e.g. dropout)",
+                                     rerun.max_abs));
+  }
+  return std::nullopt;
+}
+
+// Training mode: which model's outputs depend on the batch composition. The converted model alone
+// is left to the batch-size rule where that applies (`converted_rule_elsewhere`): a batch baked in
+// at export looks the same from outside.
+std::optional<Finding> training_mode_rule(LoadedModel& converted, const Values& feed,
+                                          const CheckOptions& opt, bool converted_rule_elsewhere) {
+  std::optional<std::string> orig, conv;
+  try {
+    LoadedModel o(opt.original, opt.workers, "original-batches");
+    orig = batch_composition_evidence(o, feed, opt.thresholds, opt.original.path.string());
+    conv = batch_composition_evidence(converted, feed, opt.thresholds, opt.converted.path.string());
+  } catch (const Error& e) {  // e.g. a model fixed to one batch size: the rule cannot tell
+    spdlog::info("diagnosis: batch-composition rule not applicable: {}", e.what());
+    return std::nullopt;
+  }
+  if (orig)
+    return Finding{"training_mode",
+                   conv ? "both models behave as in training mode: their outputs depend on the "
+                          "batch composition (BatchNorm on batch statistics or dropout on)"
+                        : "the original behaves as in training mode (BatchNorm on batch "
+                          "statistics or dropout on), the converted model does not: trace or "
+                          "export the original after model.eval()",
+                   "original: " + *orig + (conv ? "; converted: " + *conv : ""), true};
+  if (conv && !converted_rule_elsewhere)
+    return Finding{"training_mode",
+                   "the converted model's outputs depend on the batch composition, the "
+                   "original's do not (exported in training mode, or a batch size baked in)",
+                   "converted: " + *conv, true};
+  return std::nullopt;
+}
+
 std::string elementwise_detail(const ElementwiseResult& e, std::int64_t rows) {
   return fmt::format(
       "{} of {} elements ({} of {} samples) exceed both atol={:g} and rtol={:g}; "
@@ -128,13 +228,30 @@ void judge(CandidateReport& c, const Reference& ref, const SetRun& run, const Ch
       continue;
     }
     // Compared as float32 (exact for float16, float32 and integers below 2^24; docs/check.md).
-    oc.elementwise = compare_elementwise(to_f32(o), to_f32(v), th.for_output(v.name), opt.worst_k);
+    Tensor ot = to_f32(o), vt = to_f32(v);
+    const Tolerance tol = th.for_output(v.name);
+    // Vacuous tolerance: outputs far below atol pass any conversion (|c - o| <= |c| + |o| < atol
+    // for all but wild errors). Both are then compared on the original's own scale.
+    const double scale = max_magnitude(ot);
+    std::string vacuous;
+    if (scale < tol.atol / 10 && ot.size() > 0) {
+      const double by = scale > 0 ? scale : std::max(max_magnitude(vt), 1e-300);
+      for (auto* t : {&ot, &vt})
+        for (auto& x : t->data) x = static_cast<float>(x / by);
+      oc.vacuous_scale = by;
+      vacuous = fmt::format(
+          "vacuous tolerance: the original's outputs are at most {:.3g} in magnitude, far below "
+          "atol={:g}, which therefore cannot fail; compared relative to that scale (both divided "
+          "by {:.3g}): ",
+          scale, tol.atol, by);
+    }
+    oc.elementwise = compare_elementwise(ot, vt, tol, opt.worst_k);
     const auto& e = oc.elementwise;
     c.criteria.push_back(
         {pairs.size() == 1 ? "elementwise" : "elementwise:" + o.name, e.passed(),
          e.elements ? static_cast<double>(e.failed_elements) / static_cast<double>(e.elements) : 0,
          0,
-         (pairs.size() == 1 ? "" : fmt::format("{} vs {}: ", o.name, v.name)) +
+         (pairs.size() == 1 ? "" : fmt::format("{} vs {}: ", o.name, v.name)) + vacuous +
              elementwise_detail(e, v.rows())});
     if (i == ref.task) {
       task_pair = c.outputs.size();
@@ -197,6 +314,7 @@ CandidateReport evaluate_converted(LoadedModel& m, const ModelRef& model, const 
   c.model = model;
   c.size_bytes = disk_size(model.path);
   c.runtime = m.loaded().runtime;
+  if (model.format == "onnx") c.precision = read_onnx_precision(model.path).describe();
   // The rules that re-run the model with changed inputs or outputs need one of each.
   const bool single = ref.feed.size() == 1 && ref.outputs.size() == 1 && ref.data.inputs.rows() > 0;
   if (single) {
@@ -245,6 +363,16 @@ CandidateReport evaluate_converted(LoadedModel& m, const ModelRef& model, const 
     if (with_diagnosis) c.findings.push_back(*fixed_batch);
   }
   if (!with_diagnosis || !fidelity_failed(c)) return c;
+  if (c.outputs_matched_by == "position")
+    if (auto f = output_order_rule(ref.outputs, run.outputs, opt.thresholds)) {
+      c.findings.push_back(*f);
+      return c;
+    }
+  if (opt.diagnose && !fixed_batch)
+    if (auto f = training_mode_rule(m, ref.feed, opt, single && run.outputs.size() == 1)) {
+      c.findings.push_back(*f);
+      return c;
+    }
   if (!single || run.outputs.size() != 1) {
     c.findings.push_back({"diagnosis",
                           "the diagnosis rules and localisation need a model with "

@@ -47,6 +47,9 @@ struct Criterion {
 struct OutputComparison {
   std::string original, converted;  // output names
   ElementwiseResult elementwise;
+  // Set when the original's outputs are all far below atol (docs/check.md, "vacuous tolerance"):
+  // both were divided by this, their largest magnitude, before the elementwise rule.
+  std::optional<double> vacuous_scale;
 };
 
 struct CandidateReport {
@@ -60,6 +63,7 @@ struct CandidateReport {
   ElementwiseResult elementwise;          // of the task output (the class scores)
   std::vector<OutputComparison> outputs;  // every output pair, in the original's order
   std::string outputs_matched_by;         // "name" or "position"
+  std::string precision;                  // "fp16 (...)", "int8 quantised (...)"; "": float32
   double misclassification = 0;
   std::vector<Criterion> criteria;
   std::vector<Finding> findings;

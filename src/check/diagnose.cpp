@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <functional>
 #include <limits>
@@ -83,6 +84,36 @@ std::vector<InputFix> preprocessing_fixes(const Tensor& x) {
   const Shape s(x.shape.begin() + 1, x.shape.end());
   if (s.size() == 3 && (s[0] == 3 || s[2] == 3)) {
     const bool first = s[0] == 3;
+    // x -> a[c] * x + b[c] per channel c (channels first or last).
+    const auto per_channel = [first, s](std::array<float, 3> a, std::array<float, 3> b) {
+      return [first, s, a, b](const Tensor& t) {
+        Tensor o = t;
+        const std::size_t plane = static_cast<std::size_t>(s[1] * s[2]);
+        for (std::size_t i = 0; i < o.data.size(); ++i) {
+          const std::size_t within = i % t.row_size();
+          const std::size_t c = first ? within / plane : within % 3;
+          o.data[i] = a[c] * o.data[i] + b[c];
+        }
+        return o;
+      };
+    };
+    // ImageNet's mean/std (torchvision, Keras Applications' "torch" mode), the most common
+    // normalisation to be baked into one model and not the other.
+    const std::array<float, 3> mean{0.485F, 0.456F, 0.406F}, sd{0.229F, 0.224F, 0.225F};
+    std::array<float, 3> a{}, b{}, ia{}, ib{};
+    for (int c = 0; c < 3; ++c) {
+      a[c] = 1 / sd[c], b[c] = -mean[c] / sd[c];
+      ia[c] = sd[c], ib[c] = mean[c];
+    }
+    out.push_back(
+        {"ImageNet mean/std normalisation missing: the converted model expects "
+         "(x - mean) / std inputs (mean 0.485,0.456,0.406, std 0.229,0.224,0.225)",
+         per_channel(a, b)});
+    out.push_back(
+        {"ImageNet mean/std normalisation baked into the converted model: it "
+         "normalises inputs that are already normalised (fix: feed x * std + mean, or "
+         "remove the normalisation from the graph)",
+         per_channel(ia, ib)});
     out.push_back({"channel order reversed (RGB<->BGR)", [first, s](const Tensor& t) {
                      Tensor o = t;
                      const auto per = t.row_size();
@@ -301,8 +332,10 @@ std::vector<Finding> diagnose(const DiagnoseInput& in) {
     out.push_back(*f);
   if (out.empty())
     if (auto f = batch_rule(in)) out.push_back(*f);
-  // Labels flipped: layout or preprocessing. Agreement far from the threshold.
-  if (out.empty() && in.misclassification > in.thresholds.max_misclassification) {
+  // Layout or preprocessing: tried whenever the outputs disagree, not only when labels flip (a
+  // normalisation baked in twice can keep most argmaxes).
+  if (out.empty() &&
+      (in.misclassification > in.thresholds.max_misclassification || !in.elementwise.passed())) {
     const Shape sample(in.inputs.shape.begin() + 1, in.inputs.shape.end());
     auto fixes = layout_fixes(sample, sample);
     auto pre = preprocessing_fixes(x);

@@ -30,6 +30,11 @@ void candidate_text(std::string& s, const CandidateReport& c) {
   else if (c.outputs_matched_by == "position" && !c.outputs.empty())
     s += fmt::format("  output '{}' compared with '{}' (matched by position)\n",
                      c.outputs.front().original, c.outputs.front().converted);
+  if (!c.precision.empty())
+    s += fmt::format(
+        "  precision: {} — reduced precision costs output error by design; the errors below "
+        "include it\n",
+        c.precision);
   for (const auto& k : c.criteria)
     s += fmt::format("  {} {}: {}{}{}\n", k.passed ? "ok  " : "FAIL", k.name, measured(k),
                      measured(k).empty() ? "" : "; ", k.detail);
@@ -55,8 +60,8 @@ void candidate_text(std::string& s, const CandidateReport& c) {
   if (fidelity_failed && c.label == "converted" &&
       std::none_of(c.findings.begin(), c.findings.end(),
                    [](const Finding& f) { return f.confirmed; }))
-    s += "  no diagnosis rule confirms a cause (output activation, batch size, input "
-         "layout/preprocessing, recurrent conventions)\n";
+    s += "  no diagnosis rule confirms a cause (output order, training mode, output activation, "
+         "batch size, input layout/preprocessing, recurrent conventions)\n";
   for (const auto& f : c.findings)
     s += fmt::format("  {} {}\n      evidence: {}\n", f.confirmed ? "CAUSE:" : "suspect:", f.cause,
                      f.evidence);
@@ -121,8 +126,11 @@ nlohmann::json candidate_json(const CandidateReport& c) {
                     {"elements", o.elementwise.elements},
                     {"failed_elements", o.elementwise.failed_elements},
                     {"max_abs", o.elementwise.max_abs},
-                    {"max_rel", o.elementwise.max_rel}});
+                    {"max_rel", o.elementwise.max_rel},
+                    {"vacuous_scale", o.vacuous_scale ? nlohmann::json(*o.vacuous_scale)
+                                                      : nlohmann::json(nullptr)}});
   j["outputs"] = outs;
+  j["precision"] = c.precision.empty() ? nlohmann::json(nullptr) : nlohmann::json(c.precision);
   j["outputs_matched_by"] = c.outputs_matched_by;
   auto crit = nlohmann::json::array();
   for (const auto& k : c.criteria)

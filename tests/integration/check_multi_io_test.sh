@@ -26,6 +26,15 @@ for n in m.graph.node:
 m.graph.initializer.append(numpy_helper.from_array(np.array(1.5, np.float32), "k"))
 m.graph.node.append(helper.make_node("Mul", [o1 + "_raw", "k"], [o1]))
 onnx.save(m, f"{tmp}/two_outputs_scaled.onnx")
+# Vacuous tolerance: outputs ~1e-13 pass atol 1e-5 whatever the error; the 10% wrong one must not.
+for name, k in (("tiny", 1e-12), ("tiny_wrong", 1.1e-12)):
+    m = onnx.load(f"{models}/two_outputs/model.onnx")
+    for o in m.graph.output:
+        for n in m.graph.node:
+            n.output[:] = [x + "_big" if x == o.name else x for x in n.output]
+        m.graph.node.append(helper.make_node("Mul", [o.name + "_big", "k"], [o.name]))
+    m.graph.initializer.append(numpy_helper.from_array(np.array(k, np.float32), "k"))
+    onnx.save(m, f"{tmp}/{name}.onnx")
 PY
 cb=("$bin/convbench" check --work-dir "$tmp/work" --threads 1)
 enc=(--generate auto --count 64 --range input_ids:0,30 --range token_type_ids:0,2 --range attention_mask:1,2)
@@ -65,12 +74,18 @@ check "an .npz whose arrays match no input: refused, named" 2 "enc_misnamed.npz:
   "${cb[@]}" "$models/encoder/model.pt" "$models/encoder/model.onnx" --inputs "$tmp/enc_misnamed.npz"
 check "encoder with its outputs swapped: FAIL" 1 "FAIL elementwise:out.0: .*output shapes differ" -- \
   "${cb[@]}" "$models/encoder/model.pt" "$tmp/encoder_swapped.onnx" "${enc[@]}"
+check "encoder with its outputs swapped: the swap is named" 1 "once reordered: original output 0 'out.0' is the converted model's output 1" -- \
+  "${cb[@]}" "$models/encoder/model.pt" "$tmp/encoder_swapped.onnx" "${enc[@]}"
 check "token classifier on int64 ids: PASS" 0 "convbench check: PASS" -- \
   "${cb[@]}" "$models/token_classifier/model.pt" "$models/token_classifier/model.onnx" --generate auto --range input_ids:0,50
 check "tuple outputs: PASS" 0 "ok   elementwise:out.1" -- \
   "${cb[@]}" "$models/two_outputs/model.pt" "$models/two_outputs/model.onnx" --generate auto
 check "one output scaled: FAIL on that output only" 1 "FAIL elementwise:out.1" -- \
   "${cb[@]}" "$models/two_outputs/model.pt" "$tmp/two_outputs_scaled.onnx" --generate auto
+check "outputs far below atol: judged on their own scale, FAIL" 1 "FAIL elementwise:o0: .*vacuous tolerance: the original's outputs are at most .* far below atol=1e-05" -- \
+  "${cb[@]}" "$tmp/tiny.onnx" "$tmp/tiny_wrong.onnx" --generate auto
+check "outputs far below atol, same model: PASS" 0 "convbench check: PASS" -- \
+  "${cb[@]}" "$tmp/tiny.onnx" "$tmp/tiny.onnx" --generate auto
 check "two inputs (image + side): PASS" 0 "convbench check: PASS" -- \
   "${cb[@]}" "$models/two_inputs/model.pt" "$models/two_inputs/model.onnx" --generate auto
 check "dict output, segmentation-style: PASS" 0 "convbench check: PASS" -- \

@@ -26,6 +26,9 @@ import json; j=json.load(open('$tmp/variants.json'))
 assert j['verdict']=='PASS' and j['exit_code']==0, j['verdict']
 assert [c['label'] for c in j['candidates']]==['converted','fp16 variant','int8 variant']
 assert all('error' not in c for c in j['candidates']), [c.get('error') for c in j['candidates']]
+assert j['candidates'][0]['precision'] is None, j['candidates'][0]['precision']  # float32
+assert j['candidates'][1]['precision'].startswith('fp16 ('), j['candidates'][1]['precision']
+assert j['candidates'][2]['precision'].startswith('int8 quantised'), j['candidates'][2]['precision']
 c=j['candidates'][0]; assert c['elementwise']['failed_elements']==0 and c['misclassification']==0
 p=json.load(open('$tmp/pass.json')); assert p['inputs']['samples']==256 and p['original']['accuracy'] is not None
 "; then echo "FAIL json content"; failures=$((failures + 1)); else echo "ok   json content"; fi
