@@ -7,6 +7,7 @@
 
 #include "core/error.hpp"
 #include "core/subprocess.hpp"
+#include "core/zoo_python.hpp"
 
 namespace convbench {
 namespace fs = std::filesystem;
@@ -24,22 +25,18 @@ std::map<std::string, FigureFile> all_missing(const std::string& why) {
 std::map<std::string, FigureFile> draw_figures(const fs::path& root, const fs::path& tables_json,
                                                const fs::path& history_csv,
                                                const fs::path& out_dir) {
-  const fs::path python = root / ".venv" / "bin" / "python";
-  if (!fs::exists(python))
-    return all_missing(python.string() + " is missing (run scripts/setup.sh): no figures drawn");
+  const auto py = find_zoo_python(root);
+  if (!py)
+    return all_missing((root / ".venv" / "bin" / "python").string() +
+                       " is missing (run scripts/setup.sh, or set CONVBENCH_PYTHON): no figures "
+                       "drawn");
   fs::create_directories(out_dir);
   const fs::path log = out_dir / "figures.log";
-  fs::remove(log);
   fs::remove(out_dir / "figures.json");
-  SpawnOptions o;
-  o.env = {{"PYTHONPATH", (root / "zoo").string()},
-           {"MPLCONFIGDIR", (out_dir / ".matplotlib").string()},  // no writes to $HOME
-           {"PYTHONUNBUFFERED", "1"}};
-  o.output_log = log;
-  const auto r = run_process(
-      {python.string(), "-m", "convbench_zoo", "figures", "--tables", tables_json.string(),
-       "--history", history_csv.string(), "--out", out_dir.string()},
-      o);
+  const auto r = run_zoo(*py,
+                         {"figures", "--tables", tables_json.string(), "--history",
+                          history_csv.string(), "--out", out_dir.string()},
+                         log, {{"MPLCONFIGDIR", (out_dir / ".matplotlib").string()}});  // not $HOME
   fs::remove_all(out_dir / ".matplotlib");
   std::ifstream in(out_dir / "figures.json");
   if (!r.status.ok() || !in)

@@ -15,7 +15,11 @@ namespace fs = std::filesystem;
 
 fs::path worker_dir() {
   if (const char* d = std::getenv("CONVBENCH_WORKER_DIR"); d != nullptr && *d != '\0') return d;
-  return fs::read_symlink("/proc/self/exe").parent_path();
+  // Beside the binary (the build tree), else <prefix>/libexec/convbench (an installed tree).
+  const fs::path bin = fs::read_symlink("/proc/self/exe").parent_path();
+  const fs::path libexec = bin.parent_path() / "libexec" / "convbench";
+  std::error_code ec;
+  return fs::is_directory(libexec, ec) ? libexec : bin;
 }
 
 WorkerClient::WorkerClient(WorkerSpec spec) : spec_(std::move(spec)) {

@@ -240,15 +240,4 @@ fs::path preset_path(const fs::path& repo_root, const std::string& preset) {
   return repo_root / "config" / "study" / (preset + ".toml");
 }
 
-fs::path repo_root() {
-  if (const char* r = std::getenv("CONVBENCH_ROOT"); r != nullptr && *r != '\0') return r;
-  for (fs::path p = fs::read_symlink("/proc/self/exe").parent_path(); !p.empty();
-       p = p.parent_path()) {
-    if (fs::exists(p / "config" / "models.toml") && fs::exists(p / "zoo")) return p;
-    if (p == p.root_path()) break;
-  }
-  fail<UsageError>(
-      "cannot find the convbench checkout (config/, zoo/) above the binary; set CONVBENCH_ROOT");
-}
-
 }  // namespace convbench

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "attack/rq3.hpp"
+#include "core/zoo_python.hpp"  // repo_root()
 
 namespace convbench {
 
@@ -61,9 +62,5 @@ std::string config_hash(const StudyConfig& config);
 // config/study/<preset>.toml under the repository root.
 std::filesystem::path preset_path(const std::filesystem::path& repo_root,
                                   const std::string& preset);
-
-// The directory holding config/, zoo/ and .venv/: $CONVBENCH_ROOT, else found upwards from the
-// running binary (build/bin/convbench -> the checkout).
-std::filesystem::path repo_root();
 
 }  // namespace convbench
