@@ -9,9 +9,11 @@
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   try {
     const auto a = convbench::parse_idx(std::span(data, size), "fuzz.idx");
-    // What a valid result promises: the data is the product of the dimensions.
+    // What a valid result promises: the data is the product of the dimensions, which does not
+    // wrap (a wrapped product of 0 matched an empty file).
     std::size_t n = 1;
-    for (auto d : a.dims) n *= d;
+    for (auto d : a.dims)
+      if (__builtin_mul_overflow(n, std::size_t{d}, &n)) __builtin_trap();
     if (n != a.data.size()) __builtin_trap();
   } catch (const convbench::DataError&) {
   }

@@ -19,10 +19,17 @@ namespace fs = std::filesystem;
 namespace {
 
 Bytes read_raw(const fs::path& path) {
+  // A directory opens as a stream too, and its "size" (2^63-1 on ext4, -1 on tmpfs) would become
+  // the allocation: only regular files are read.
+  std::error_code ec;
+  if (fs::exists(path, ec) && !fs::is_regular_file(path, ec))
+    fail<DataError>("{}: not a regular file", path.string());
   std::ifstream in(path, std::ios::binary);
   if (!in) fail<DataError>("{}: cannot open file", path.string());
   in.seekg(0, std::ios::end);
-  const auto size = static_cast<std::size_t>(in.tellg());
+  const std::streamoff end = in.tellg();
+  if (end < 0) fail<DataError>("{}: cannot tell the file's size", path.string());
+  const auto size = static_cast<std::size_t>(end);
   in.seekg(0);
   Bytes out(size);
   if (!in.read(reinterpret_cast<char*>(out.data()), static_cast<std::streamsize>(size)))

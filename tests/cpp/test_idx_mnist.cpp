@@ -130,6 +130,15 @@ TEST_F(IdxTest, MnistLoaderRefusesImagesTooLargeToRepresent) {
   EXPECT_EQ(to_tensor(none, Layout::NCHW).shape, (Shape{0, 1, 28, 28}));
 }
 
+// Found by review while fuzzing: read_file took a directory's stream "size" (2^63-1 on ext4) as
+// the allocation and threw std::length_error; e.g. a folder named t10k-images-idx3-ubyte.
+TEST_F(IdxTest, DirectoryInPlaceOfAFileIsADataError) {
+  std::filesystem::create_directories(dir_ / "t10k-images-idx3-ubyte");
+  EXPECT_THROW_WITH(read_idx(dir_ / "t10k-images-idx3-ubyte"), DataError, "t10k-images-idx3-ubyte",
+                    "not a regular file");
+  EXPECT_THROW_WITH(read_file(dir_), DataError, "not a regular file");
+}
+
 TEST_F(IdxTest, MissingFileNamesDirectory) {
   EXPECT_THROW_WITH(load_mnist(dir_, Split::train), DataError, "train-images-idx3-ubyte");
 }
