@@ -119,6 +119,11 @@ wait || true
 failed=0
 printf '\n%-16s %12s %8s %8s %8s\n' target executions crashes seconds corpus
 for t in "${targets[@]}"; do
+  if [[ ! -f "$runs_dir/$t/result.txt" ]]; then
+    printf '%-16s %12s\n' "$t" "(no result: the harness failed, see $runs_dir/$t/log.txt)"
+    failed=1
+    continue
+  fi
   read -r name execs crash secs corpus input <"$runs_dir/$t/result.txt"
   printf '%-16s %12s %8s %8s %8s\n' "$name" "$execs" "$crash" "$secs" "$corpus"
   if ((crash)); then
