@@ -374,8 +374,7 @@ void add_check_command(CLI::App& app) {
   ck->callback([] {
     o.workers.timeout = std::chrono::milliseconds(static_cast<long>(timeout_s * 1000));
     if (!model_dir.empty()) models_from_manifest(model_dir, conversion, o);
-    // Explicit paths win; a --model-dir beside them still gives the zoo's eager definition
-    // (localisation) and the dataset's layout.
+    // Explicit paths win; a --model-dir beside them still gives the dataset and its layout.
     if (!original.empty() || !converted.empty()) {
       if (original.empty() || converted.empty())
         throw UsageError("check: give both ORIGINAL and CONVERTED (or only --model-dir)");

@@ -35,8 +35,8 @@ struct Reference {
 };
 
 // `feed` for a model of signature `sig`: by name where every input's name is in it, else by
-// position (TorchScript's forward() names vs the exporter's); each cast exactly to the dtype the
-// model declares.
+// position (TorchScript's forward() names vs the exporter's); each cast to the dtype the model
+// declares (cast_for_model: exact for integers, rounded between floating types).
 Values feed_for(const ModelSignature& sig, const Values& feed, const std::string& model) {
   const bool by_name = std::all_of(sig.inputs.begin(), sig.inputs.end(), [&](const TensorInfo& t) {
     return find_value(feed, t.name) != nullptr;
@@ -53,7 +53,7 @@ Values feed_for(const ModelSignature& sig, const Values& feed, const std::string
     const TensorInfo& t = sig.inputs[i];
     Value v = by_name ? *find_value(feed, t.name) : feed[i];
     v.name = t.name;
-    out.push_back(t.dtype ? cast_exact(std::move(v), *t.dtype) : std::move(v));
+    out.push_back(t.dtype ? cast_for_model(std::move(v), *t.dtype) : std::move(v));
   }
   return out;
 }
@@ -394,9 +394,9 @@ CandidateReport evaluate_converted(LoadedModel& m, const ModelRef& model, const 
     spdlog::info("localising the first diverging layer");
     const Tensor samples =
         ref.data.inputs.slice_rows(0, std::min<std::int64_t>(8, ref.data.inputs.rows()));
-    c.localisation = localise({opt.original, model, opt.model_dir, samples,
-                               opt.thresholds.for_output(run.outputs.front().name),
-                               opt.work_dir / "localise", ref.feed.front().dtype});
+    c.localisation =
+        localise({opt.original, model, samples, opt.thresholds.for_output(run.outputs.front().name),
+                  opt.work_dir / "localise", ref.feed.front().dtype});
   }
   return c;
 }
@@ -421,7 +421,6 @@ void models_from_manifest(const fs::path& dir, const std::string& conversion, Ch
     fail<UsageError>("{}: the {} conversion failed: {}", dir.string(), conversion, conv.error);
   o.original = {orig.path, orig.format, ""};
   o.converted = {conv.path, conv.format};
-  o.model_dir = dir;
   for (auto* ref : {&o.original, &o.converted})
     if (!fs::exists(ref->path)) fail<UsageError>("{}: artefact missing", ref->path.string());
   // The model's own dataset and layout, unless the inputs come from elsewhere.

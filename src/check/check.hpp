@@ -22,7 +22,6 @@ namespace convbench {
 
 struct CheckOptions {
   ModelRef original, converted;
-  std::optional<std::filesystem::path> model_dir;  // zoo model dir (manifest): for localisation
   InputSpec inputs;
   Thresholds thresholds;
   std::int64_t batch_size = 100;

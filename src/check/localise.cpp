@@ -14,6 +14,24 @@ namespace convbench {
 namespace fs = std::filesystem;
 namespace {
 
+// torch.onnx's scoped names repeat each parent: "/layer2/layer2.0/downsample/downsample.0/Conv"
+// for module layer2.0.downsample.0. Each "/" level's last dotted part gives the module path.
+std::vector<std::string> scope_components(std::string_view name) {
+  std::vector<std::string> out;
+  std::size_t start = 0;
+  while (start < name.size()) {
+    std::size_t end = name.find('/', start);
+    if (end == std::string_view::npos) end = name.size();
+    const std::string_view level = name.substr(start, end - start);
+    if (!level.empty()) {
+      const auto dot = level.rfind('.');
+      out.emplace_back(dot == std::string_view::npos ? level : level.substr(dot + 1));
+    }
+    start = end + 1;
+  }
+  return out;
+}
+
 std::vector<std::string> components(std::string_view name) {
   std::vector<std::string> out;
   std::string cur;
@@ -62,34 +80,66 @@ Localisation compare_dump(const fs::path& index_json, Tolerance tol) {
   const fs::path dir = index_json.parent_path();
   Localisation loc;
   struct Node {
-    std::vector<std::string> parts;
+    std::vector<std::string> parts, scoped;
     std::string name, op, file;
     Shape shape;
   };
   std::vector<Node> nodes;
   for (const auto& n : idx.at("onnx").at("nodes"))
-    nodes.push_back({components(n.at("name").get<std::string>()), n.at("name"), n.at("op_type"),
-                     n.at("file"), n.at("shape").get<Shape>()});
-  for (const auto& l : idx.at("original").at("layers")) {
-    const std::string name = l.at("name");
-    const Shape shape = l.at("shape").get<Shape>();
-    const auto want = components(name);
-    const Node* match = nullptr;
+    nodes.push_back({components(n.at("name").get<std::string>()),
+                     scope_components(n.at("name").get<std::string>()), n.at("name"),
+                     n.at("op_type"), n.at("file"), n.at("shape").get<Shape>()});
+  const auto& layers = idx.at("original").at("layers");
+  std::vector<const Node*> match(layers.size(), nullptr);
+  for (std::size_t i = 0; i < layers.size(); ++i) {
+    const auto want = components(layers[i].at("name").get<std::string>());
+    const Shape shape = layers[i].at("shape").get<Shape>();
     for (const auto& n : nodes)
-      if (contains_run(n.parts, want) && per_sample(n.shape) == per_sample(shape)) match = &n;
-    if (!match) {
+      if ((contains_run(n.parts, want) || contains_run(n.scoped, want)) &&
+          per_sample(n.shape) == per_sample(shape))
+        match[i] = &n;
+  }
+  for (std::size_t i = 0; i < layers.size(); ++i) {
+    const auto& l = layers[i];
+    std::string name = l.at("name");
+    if (!match[i]) {
       loc.unmatched.push_back(name);
       continue;
     }
     const Tensor o = read_npy_f32(dir / l.at("file").get<std::string>());
-    const Tensor c = as_original(read_npy_f32(dir / match->file), o.shape);
+    const Tensor c = as_original(read_npy_f32(dir / match[i]->file), o.shape);
     if (c.size() != o.size()) {
       loc.unmatched.push_back(name);
       continue;
     }
-    const auto e = compare_elementwise(o, c, tol, 0);
-    LayerDivergence d{name,      l.value("type", ""), match->name, match->op,
-                      e.max_abs, e.max_rel,           e.elements,  e.failed_elements};
+    const Node& node = *match[i];
+    auto e = compare_elementwise(o, c, tol, 0);
+    std::string type = l.value("type", "");
+    // Exporters fuse a layer with the ones after it that have no node of their own (a Conv
+    // absorbs the BatchNorm after it): then the node's output is the last fused layer's.
+    std::size_t j = i + 1;
+    while (j < layers.size() && !match[j] &&
+           per_sample(layers[j].at("shape").get<Shape>()) == per_sample(o.shape))
+      ++j;
+    if (!e.passed() && j > i + 1) {
+      // The fused chain ends where the node's output agrees best.
+      std::size_t end = i;
+      for (std::size_t k = i + 1; k < j; ++k) {
+        const Tensor fo = read_npy_f32(dir / layers[k].at("file").get<std::string>());
+        const Tensor fc = as_original(read_npy_f32(dir / node.file), fo.shape);
+        if (fc.size() != fo.size()) continue;
+        const auto fe = compare_elementwise(fo, fc, tol, 0);
+        if (fe.max_abs < e.max_abs) e = fe, end = k;
+      }
+      if (end > i) {
+        for (std::size_t k = i + 1; k <= end; ++k)
+          name += "+" + layers[k].at("name").get<std::string>();
+        type += " (fused in ONNX)";
+        i = end;
+      }
+    }
+    LayerDivergence d{name,      type,      node.name,  node.op,
+                      e.max_abs, e.max_rel, e.elements, e.failed_elements};
     if (!loc.first_divergent && d.diverged()) loc.first_divergent = loc.layers.size();
     loc.layers.push_back(std::move(d));
   }
@@ -106,12 +156,6 @@ Localisation localise(const LocaliseInput& in) {
   Localisation loc;
   if (in.onnx.format != "onnx") {
     loc.reason = "localisation needs an ONNX converted model";
-    return loc;
-  }
-  if (in.original.format == "torchscript" && !in.model_dir) {
-    loc.reason =
-        "a TorchScript original has no per-layer hooks: give the zoo model directory "
-        "(--model-dir) so its eager definition can be used";
     return loc;
   }
   if (in.original.format != "torchscript" && in.original.format != "tf_savedmodel") {
@@ -133,7 +177,6 @@ Localisation localise(const LocaliseInput& in) {
                                      samples.string(),
                                      "--out",
                                      in.work_dir.string()};
-    if (in.model_dir) args.insert(args.end(), {"--model-dir", in.model_dir->string()});
     run_onnx_tools(args, in.work_dir / "dump.log");
     loc = compare_dump(in.work_dir / "index.json", in.tolerance);
   } catch (const Error& e) {

@@ -1,8 +1,8 @@
 #pragma once
 // For ONNX vs its original: the first layer whose output diverges beyond tolerance. The zoo's
 // Python (onnx-tools dump) writes every layer's activation of the original (Keras: a sub-model
-// over the layers' outputs; PyTorch: the zoo's eager definition with forward hooks, weights from
-// the TorchScript) and every node output of the ONNX model (all exposed as graph outputs, run in
+// over the layers' outputs; TorchScript, any model: its inlined graph, where every node keeps its
+// module path, with each leaf module's output made an extra graph output) and every node output of the ONNX model (all exposed as graph outputs, run in
 // ONNX Runtime) as .npy with a JSON index; matching and comparison are here.
 //
 // Matching is by name: an original layer ("conv2"; torch "net.conv2") matches the ONNX nodes
@@ -40,7 +40,6 @@ struct Localisation {
 
 struct LocaliseInput {
   ModelRef original, onnx;
-  std::optional<std::filesystem::path> model_dir;  // zoo manifest: torch eager definition
   const Tensor& samples;                           // a few inputs (leading axis)
   Tolerance tolerance;
   std::filesystem::path work_dir;

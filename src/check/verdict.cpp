@@ -1,6 +1,7 @@
 #include "check/verdict.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 
@@ -39,11 +40,18 @@ void candidate_text(std::string& s, const CandidateReport& c) {
     s += fmt::format("  {} {}: {}{}{}\n", k.passed ? "ok  " : "FAIL", k.name, measured(k),
                      measured(k).empty() ? "" : "; ", k.detail);
   if (c.label == "converted" && c.passed()) {
-    const auto& e = c.elementwise;
+    // The largest errors over every output compared, not only the class scores'.
+    double max_abs = 0, max_rel = 0;
+    for (const auto& o : c.outputs) {
+      max_abs = std::max(max_abs, o.elementwise.max_abs);
+      max_rel = std::max(max_rel, o.elementwise.max_rel);
+    }
     s += fmt::format(
-        "  all criteria met; max abs error {:.3g}, max rel {:.3g}, argmax "
-        "disagreement {:.2f}%\n",
-        e.max_abs, e.max_rel, 100 * c.misclassification);
+        "  all criteria met; max abs error {:.3g}, max rel {:.3g} (over {} output{}){}\n", max_abs,
+        max_rel, c.outputs.size(), c.outputs.size() == 1 ? "" : "s",
+        c.elementwise.elements > 0
+            ? fmt::format(", argmax disagreement {:.2f}%", 100 * c.misclassification)
+            : "");
   }
   if (!c.passed() && !c.elementwise.worst.empty()) {
     s += "  worst samples (index: max abs, max rel, argmax original -> converted):";
@@ -76,6 +84,16 @@ void candidate_text(std::string& s, const CandidateReport& c) {
           "{} of {} elements beyond tolerance ({} layers matched by {}, {} unmatched)\n",
           d.layer, d.layer_type, d.onnx_node, d.op_type, d.max_abs, d.max_rel, d.failed_elements,
           d.elements, l.layers.size(), l.matching, l.unmatched.size());
+      // The chain that still agrees, so the reader sees where the error is not.
+      const std::size_t first = *l.first_divergent, shown = std::min<std::size_t>(first, 6);
+      if (first > 0) {
+        double worst = 0;
+        std::vector<std::string> names;
+        for (std::size_t i = 0; i < first; ++i) worst = std::max(worst, l.layers[i].max_abs);
+        for (std::size_t i = first - shown; i < first; ++i) names.push_back(l.layers[i].layer);
+        s += fmt::format("  agreeing before it: {} layer(s){}{} (largest max abs {:.3g})\n", first,
+                         first > shown ? ", the last: ... " : ": ", fmt::join(names, ", "), worst);
+      }
     } else {
       s += fmt::format(
           "  localisation: all {} matched layers agree within tolerance; the error "

@@ -220,6 +220,27 @@ Value cast_exact(Value v, DType to) {
   return out;
 }
 
+Value cast_for_model(Value v, DType to) {
+  if (v.dtype == to || !is_floating(v.dtype) || !is_floating(to))
+    return cast_exact(std::move(v), to);
+  // Between floating dtypes a runtime rounds too (float32 data into an fp16 model): round to
+  // nearest, refusing only what would overflow to infinity.
+  Value out(v.name, to, v.shape);
+  with_coding(to, [&]<typename T>(T) {
+    for_each_element(v, [&](std::size_t i, double x) {
+      const double r =
+          to == DType::f16
+              ? static_cast<double>(half_to_float(float_to_half(static_cast<float>(x))))
+          : to == DType::f32 ? static_cast<double>(static_cast<float>(x))
+                             : x;
+      if (std::isinf(r) && !std::isinf(x))
+        fail<DataError>("{}: element {} ({}) overflows {}", v.name, i, x, dtype_name(to));
+      store_as<T>(out.bytes.data(), i, r);
+    });
+  });
+  return out;
+}
+
 std::string first_difference(const Value& want, const Value& got, double rtol, double atol) {
   if (want.dtype != got.dtype)
     return fmt::format("{}: dtype {} vs {}", want.name, dtype_name(got.dtype),

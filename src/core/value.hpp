@@ -64,6 +64,9 @@ std::vector<double> to_f64(const Value& v);
 // new dtype cannot hold exactly (token ids 3.5 -> int64, 300 -> uint8, 1e-8 -> float16 ...).
 // Taken by value: a value already of dtype `to` is moved through, not copied.
 Value cast_exact(Value v, DType to);
+// What a model is fed: cast_exact, except between floating dtypes, where values are rounded to
+// nearest (float32 data into an fp16 model) and only an overflow to infinity is refused.
+Value cast_for_model(Value v, DType to);
 
 // Empty when `got` has `want`'s dtype and shape and every element satisfies NumPy's allclose rule
 // |got - want| <= atol + rtol |want| (NaN equals NaN, equal infinities agree); else what differs

@@ -95,7 +95,7 @@ Values ModelRunner::feed(const Tensor& x, DType fallback) const {
     fail<UsageError>("{}: the model takes {} inputs; this needs a model with one input",
                      model_.string(), in.size());
   const DType want = in.front().dtype.value_or(fallback);
-  return {cast_exact(from_tensor(in.front().name, x), want)};
+  return {cast_for_model(from_tensor(in.front().name, x), want)};
 }
 
 Tensor ModelRunner::loss_gradient(const Tensor& x, std::span<const std::int64_t> labels) {

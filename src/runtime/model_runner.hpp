@@ -51,8 +51,9 @@ class ModelRunner {
   // outputs are checked (WorkerError naming the output: wrong row count, NaN/Inf).
   SetRun run_set(const Values& inputs, std::int64_t batch_size, int warmup = 0);
 
-  // For a model with one input: `x` as that input, cast exactly to its declared dtype (`fallback`
-  // where the format declares none, as TorchScript). DataError when a value does not fit.
+  // For a model with one input: `x` as that input, cast to its declared dtype (`fallback` where
+  // the format declares none, as TorchScript) by cast_for_model. DataError when a value does not
+  // fit (a token id into a narrower integer, an overflow).
   Values feed(const Tensor& x, DType fallback = DType::f32) const;
   // The loss gradient w.r.t. the single float32 input (FGSM; Backend::loss_gradient).
   Tensor loss_gradient(const Tensor& x, std::span<const std::int64_t> labels);

@@ -196,6 +196,21 @@ TEST_F(CheckFiles, NamedArraysForMultiInputModels) {
   EXPECT_THROW_WITH(read_user_inputs(dir_ / "plain.json"), DataError, "not an encoded NumPy array");
 }
 
+// What a model is fed: float32 data into an fp16 model is rounded (as a runtime would), token
+// ids are never rounded, and an overflow to infinity is refused.
+TEST(CheckInputs, CastForModelRoundsOnlyBetweenFloats) {
+  const Value x = from_tensor("x", Tensor({3}, {1.2309366F, -0.1F, 3.0F}));
+  const Value h = cast_for_model(x, DType::f16);
+  EXPECT_EQ(h.dtype, DType::f16);
+  EXPECT_NEAR(to_f32(h).data[0], 1.2309366F, 1e-3);
+  EXPECT_THROW_WITH(cast_exact(x, DType::f16), DataError, "not exactly representable");
+  EXPECT_THROW_WITH(cast_for_model(from_tensor("x", Tensor({1}, {1e6F})), DType::f16), DataError,
+                    "overflows float16");
+  EXPECT_THROW_WITH(cast_for_model(from_tensor("ids", Tensor({1}, {3.5F})), DType::i64),
+                    DataError, "ids", "not exactly representable");
+  EXPECT_EQ(to_f32(cast_for_model(from_tensor("ids", Tensor({1}, {7})), DType::i64)).data[0], 7);
+}
+
 TEST(CheckInputs, GeneratedAreSeededAndInRange) {
   InputSpec s;
   s.generate_shape = {4};

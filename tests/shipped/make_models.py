@@ -41,7 +41,8 @@ N_TEXT = 32
 SEQ = 16
 
 QUICK = ["resnet18", "text_transformer", "bert_encoder", "two_output", "normalisation_baked",
-         "fixed_batch_1", "outputs_swapped", "fp16", "vacuous_tolerance"]
+         "fixed_batch_1", "outputs_swapped", "fp16", "vacuous_tolerance", "bn_training_mode",
+         "perturbed_layer3"]
 
 
 # ---------------------------------------------------------------------------------- weights, data
@@ -312,14 +313,16 @@ class Corpus:
         except OSError:
             shutil.copyfile(src, dst)
 
-    def add(self, case, kind, d, feed, expect, cause, args=()):
+    def add(self, case, kind, d, feed, expect, cause, args=(), finding=None):
+        """finding: a regex convbench check's output must match (its CAUSE / localisation)."""
         names = onnx_inputs(d / "converted.onnx")
         if sorted(names) != sorted(feed):
             raise SystemExit(f"{case}: feed {sorted(feed)} but the ONNX inputs are {names}")
         np.savez(d / "inputs.npz", **{n: feed[n] for n in names})
         self.index.append({"case": case, "kind": kind, "original": f"{case}/original.pt",
                            "converted": f"{case}/converted.onnx", "inputs": f"{case}/inputs.npz",
-                           "expect": expect, "cause": cause, "args": list(args)})
+                           "expect": expect, "cause": cause, "args": list(args),
+                           "finding": finding})
 
 
 def resnet18_base(c):
@@ -425,7 +428,8 @@ def make_two_output(c, case="two_output", swap=False):
     if swap:
         reorder_outputs(d / "converted.onnx")
         c.add(case, "broken", d, {"x": images(105)}, "FAIL",
-              "graph outputs reordered (attributes listed before logits)")
+              "graph outputs reordered (attributes listed before logits)",
+              finding=r"CAUSE: output order swapped")
     else:
         c.add(case, "faithful", d, {"x": images(105)}, "PASS", "faithful conversion (2 outputs)")
 
@@ -437,7 +441,8 @@ def make_bn_training(c):
     trace(train, torch.from_numpy(images(1, 2)), d / "original.pt")
     export(net, torch.from_numpy(images(1, 2)), d / "converted.onnx", ["x"], ["logits"])
     c.add("bn_training_mode", "broken", d, {"x": images(106)}, "FAIL",
-          "original traced in training mode (BatchNorm uses batch statistics)")
+          "original traced in training mode (BatchNorm uses batch statistics)",
+          finding=r"CAUSE: the original behaves as in training mode")
 
 
 def make_normalisation(c):
@@ -446,7 +451,8 @@ def make_normalisation(c):
     c.link_original(pt, d / "original.pt")
     export(Normalise(net).eval(), torch.from_numpy(images(1, 2)), d / "converted.onnx", ["x"], ["logits"])
     c.add("normalisation_baked", "broken", d, {"x": images(107)}, "FAIL",
-          "ImageNet mean/std normalisation baked into the converted model (applied twice)")
+          "ImageNet mean/std normalisation baked into the converted model (applied twice)",
+          finding=r"CAUSE: input preprocessing mismatch: ImageNet mean/std normalisation baked")
 
 
 def make_nhwc(c):
@@ -456,7 +462,8 @@ def make_nhwc(c):
     x = torch.from_numpy(images(1, 2)).permute(0, 2, 3, 1).contiguous()
     export(FromNHWC(net).eval(), x, d / "converted.onnx", ["x"], ["logits"])
     c.add("nhwc_input", "broken", d, {"x": images(108)}, "FAIL",
-          "converted model declares an NHWC input (transpose prepended)")
+          "converted model declares an NHWC input (transpose prepended)",
+          finding=r"CAUSE: input layout mismatch: NCHW->NHWC")
 
 
 def make_fixed_batch(c):
@@ -464,7 +471,8 @@ def make_fixed_batch(c):
     d = c.case_dir("fixed_batch_1")
     c.link_original(pt, d / "original.pt")
     export(net, torch.from_numpy(images(1, 1)), d / "converted.onnx", ["x"], ["logits"], dynamic=False)
-    c.add("fixed_batch_1", "broken", d, {"x": images(109)}, "FAIL", "batch fixed to 1 (no dynamic axis)")
+    c.add("fixed_batch_1", "broken", d, {"x": images(109)}, "FAIL", "batch fixed to 1 (no dynamic axis)",
+          finding=r"FAIL dynamic_batch")
 
 
 def make_fp16(c):
@@ -477,7 +485,8 @@ def make_fp16(c):
     # numbers and only the conversion's rounding differs (convbench refuses an inexact cast).
     x = images(110).astype(np.float16).astype(np.float32)
     c.add("fp16", "broken", d, {"x": x}, "FAIL",
-          "float16 conversion (weights, activations, I/O rounded to fp16)")
+          "float16 conversion (weights, activations, I/O rounded to fp16)",
+          finding=r"precision: (mixed )?fp16")
 
 
 def make_perturbed(c):
@@ -487,7 +496,8 @@ def make_perturbed(c):
     export(net, torch.from_numpy(images(1, 2)), d / "converted.onnx", ["x"], ["logits"])
     scale_conv_weight(d / "converted.onnx", "layer3.0/conv1/", 1.05)
     c.add("perturbed_layer3", "broken", d, {"x": images(111)}, "FAIL",
-          "layer3.0.conv1 weights scaled by 1.05")
+          "layer3.0.conv1 weights scaled by 1.05",
+          finding=r"first diverging layer: layer3\.0\.conv1")
 
 
 def make_vacuous(c):
@@ -496,7 +506,8 @@ def make_vacuous(c):
     x = torch.from_numpy(images(1, 2))
     trace(Scaled(net, 1e-12).eval(), x, d / "original.pt")
     export(Scaled(net, 1.1e-12).eval(), x, d / "converted.onnx", ["x"], ["logits"])  # 10% off
-    c.add("vacuous_tolerance", "broken", d, {"x": images(112)}, "FAIL", "vacuous tolerance")
+    c.add("vacuous_tolerance", "broken", d, {"x": images(112)}, "FAIL", "vacuous tolerance",
+          finding=r"vacuous tolerance: the original's outputs are at most")
 
 
 CASES = {

@@ -1,8 +1,8 @@
 """ONNX tools for `convbench check` (python -m convbench_zoo onnx-tools ACTION ...).
 
   dump      per-layer activations of an original model (Keras SavedModel: a sub-model over
-            the layers' outputs; TorchScript: the zoo's eager definition with forward hooks,
-            weights loaded from the TorchScript) and of an ONNX model (every float node output
+            the layers' outputs; TorchScript, any: its inlined graph with every leaf module's
+            output made a graph output) and of an ONNX model (every float node output
             exposed as a graph output, run in ONNX Runtime) on the same inputs, as .npy files
             with an index.json. The C++ side (src/check/localise.cpp) matches and compares.
   variants  deployment-precision variants of an ONNX model: fp16
@@ -54,40 +54,69 @@ def _dump_onnx(onnx_path: Path, x: np.ndarray, out: Path) -> list:
     return nodes
 
 
-def _torch_model(original: Path, model_dir: Path):
-    import torch
-    from convbench_zoo import models_torch
-
-    manifest = json.loads((model_dir / "manifest.json").read_text())
-    inp = manifest["input"]
-    kind = "text" if "vocab_file" in inp else "image"
-    meta = {"kind": kind, "num_classes": manifest["output"]["shape"][0], "sample_shape": inp["shape"]}
-    if kind == "text":
-        meta.update(vocab_size=inp["vocab_size"], seq_len=inp["seq_len"])
-    net = models_torch.WithSoftmax(models_torch.build(manifest["model"], meta))
-    net.load_state_dict(torch.jit.load(str(original)).state_dict())
-    return net.eval()
-
-
-def _dump_torch(original: Path, model_dir: Path, x: np.ndarray, out: Path) -> list:
+def _dump_torch(original: Path, x: np.ndarray, out: Path) -> list:
+    """Any TorchScript file, no Python class needed: the inlined forward graph keeps each node's
+    module hierarchy ("layer1(Sequential).0(BasicBlock).conv1(Conv2d)"); the last float tensor
+    each leaf module computes is made an extra graph output and the graph run as a function of
+    the loaded module. Layer names are the module paths ("layer1.0.conv1"), which torch.onnx
+    writes into its node names ("/layer1/layer1.0/conv1/Conv")."""
     import torch
 
-    net = _torch_model(original, model_dir)
-    records = []
-
-    def hook(name):
-        def fn(module, _inputs, output):
-            if isinstance(output, tuple):  # RNNs: (sequence, state)
-                output = output[0]
-            if torch.is_tensor(output) and output.is_floating_point():
-                records.append((name, type(module).__name__, output.detach().numpy().copy()))
-        return fn
-
-    for name, m in net.named_modules():
-        if name and not list(m.children()):
-            m.register_forward_hook(hook(name))
+    module = torch.jit.load(str(original)).eval()
+    graph = module.inlined_graph  # a copy: the module itself is not changed
+    nodes = list(graph.nodes())  # top level only: not inside If/Loop blocks
+    hierarchies = {n.getModuleHierarchy() for n in nodes} - {""}
+    leaves = {h for h in hierarchies if not any(o.startswith(h + ".") for o in hierarchies)}
+    # (hierarchy, call) -> the last float tensor computed there. A leaf module called again
+    # (one ReLU used twice in a ResNet block) is a new call each time its nodes resume; torch.onnx
+    # names those scopes relu, relu_1, relu_2, ...
+    last, calls, previous = {}, {}, None
+    for node in nodes:
+        hierarchy = node.getModuleHierarchy()
+        if node.kind().startswith("prim::"):  # constants, attributes, lists: not computation
+            continue
+        if hierarchy not in leaves:  # glue of a parent module (a residual add) or none
+            previous = None
+            continue
+        if hierarchy != previous:
+            calls[hierarchy] = calls[hierarchy] + 1 if hierarchy in calls else 0
+            previous = hierarchy
+        for value in node.outputs():
+            t = value.type()
+            if t.kind() == "TensorType" and (t.scalarType() in (None, "Float", "Double", "Half")):
+                last[(hierarchy, calls[hierarchy])] = value
+    if not last:
+        raise RuntimeError(f"{original}: its graph records no module hierarchy (not a traced or "
+                           "scripted nn.Module?)")
+    paths, kinds = [], []
+    for hierarchy, call in last:
+        parts = hierarchy.split(".")
+        # "layer1(Sequential)" -> "layer1"; the last part's type is the layer's type
+        names = [p[: p.index("(")] if "(" in p else p for p in parts]
+        if call > 0:
+            names[-1] += f"_{call}"
+        paths.append(".".join(names))
+        kinds.append(parts[-1][parts[-1].index("(") + 1: -1] if "(" in parts[-1] else "")
+    returned = graph.return_node().inputsSize()
+    # A copy of each value where it is made: later in-place ops (ReLU(inplace=True) after a
+    # BatchNorm) would otherwise change what is returned.
+    none = graph.create("prim::Constant")
+    none.output().setType(torch._C.NoneType.get())
+    none.insertBefore(next(iter(graph.nodes())))
+    for value in last.values():
+        copy = graph.create("aten::clone", [value, none.output()])
+        copy.output().setType(value.type())
+        copy.insertAfter(value.node())
+        graph.registerOutput(copy.output())
+    graph.makeMultiOutputIntoTuple()
+    fn = torch._C._create_function_from_graph("convbench_dump", graph)
     with torch.no_grad():
-        net(torch.from_numpy(x))
+        values = fn(module._c, torch.from_numpy(x))
+    values = values[returned:] if isinstance(values, tuple) else []
+    records = []
+    for path, kind, v in zip(paths, kinds, values):
+        if torch.is_tensor(v) and v.is_floating_point():
+            records.append((path, kind, v.detach().float().numpy().copy()))
     return _save_layers(records, out)
 
 
@@ -120,11 +149,8 @@ def dump(args) -> int:
     if x.dtype.kind == "f":
         x = x.astype(np.float32)
     if args.format == "torchscript":
-        if not args.model_dir:
-            _log("error: a TorchScript original needs --model-dir (the zoo's eager definition)")
-            return 2
         sys.modules["tensorflow"] = None  # never both frameworks in one process
-        layers, framework = _dump_torch(Path(args.original), Path(args.model_dir), x, out), "pytorch"
+        layers, framework = _dump_torch(Path(args.original), x, out), "pytorch"
     elif args.format == "tf_savedmodel":
         sys.modules["torch"] = None
         layers, framework = _dump_keras(Path(args.original), x, out), "keras"
@@ -191,7 +217,6 @@ def add_parser(sub):
     d.add_argument("--onnx", required=True)
     d.add_argument("--inputs", required=True, help=".npy of inputs (leading axis = batch)")
     d.add_argument("--out", required=True)
-    d.add_argument("--model-dir", help="zoo model dir (torch: the eager definition)")
     v = act.add_parser("variants", help="fp16 / dynamic int8 variants of an ONNX model")
     v.add_argument("--onnx", required=True)
     v.add_argument("--out", required=True)
