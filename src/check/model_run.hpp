@@ -12,7 +12,7 @@ namespace convbench {
 
 struct ModelRef {
   std::filesystem::path path;
-  std::string format;     // "onnx", "torchscript", "tf_savedmodel", "coreml_mlprogram"
+  std::string format;          // "onnx", "torchscript", "tf_savedmodel", "coreml_mlprogram"
   std::string signature = {};  // SavedModel: the signature to run; empty: serving_default
 };
 
