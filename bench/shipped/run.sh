@@ -10,8 +10,8 @@
 # (compare.py). Prints the Markdown table and writes it to OUT/table.md.
 # --quick: the fast subset (the ctest `shipped_quick`). OUT defaults to runs/shipped[-quick].
 # Environment: CONVBENCH_BIN (default build/bin), CONVBENCH_PYTHON (default .venv/bin/python).
-# Exit 0 unless an infrastructure error or a faithful case that convbench does not PASS; broken
-# cases whose verdict is not the expected FAIL are listed as "known gap".
+# Exit 0 unless an infrastructure error, a faithful case that convbench does not PASS, or a broken
+# case whose verdict is not FAIL or whose output lacks its expected cause (index.json "finding").
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 quick=0
