@@ -134,6 +134,9 @@ def convbench_cell(r):
     if prec:  # convbench names the graph's reduced precision beside its errors
         txt += " — " + short(prec[0].split(" — ")[0], 90)
     txt += " — " + (short(causes[0], 170) if causes else "no cause confirmed")
+    local = [ln for ln in r["lines"] if ln.startswith("first diverging layer:")]
+    if local:  # localised to a layer
+        txt += " — " + short(local[0].split(": max abs")[0], 120)
     return txt
 
 

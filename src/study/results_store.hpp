@@ -34,8 +34,8 @@ struct CellRecord {
   // Stored per cell, so that readers never decide "text model" from a model's name. Stores made
   // before these columns: the dataset from the cell's manifest, the modality from the dataset's
   // description (data/catalogue.hpp); empty where neither is known.
-  std::string dataset, modality;
-  std::string config_hash;  // of the study config the cell was made with (study_config.hpp)
+  std::string dataset = {}, modality = {};
+  std::string config_hash = {};  // of the study config the cell was made with (study_config.hpp)
 };
 
 // One result row as stored (what the tables read back).
