@@ -487,6 +487,16 @@ CheckReport run_check(const CheckOptions& optin) {
                                                         : DType::f32;
   // The converted model is loaded first: its signature names (and, generated, shapes) the inputs.
   LoadedModel conv(opt.converted, opt.workers, "converted", input_dtype);
+  // A tolerance for an output the model does not have is a typo that would loosen nothing.
+  if (const auto& sig = conv.loaded().signature; sig.outputs_known)
+    for (const auto& [name, _] : opt.thresholds.per_output)
+      if (std::none_of(sig.outputs.begin(), sig.outputs.end(),
+                       [&](const TensorInfo& t) { return t.name == name; })) {
+        std::string have;
+        for (const auto& t : sig.outputs) have += (have.empty() ? "" : ", ") + t.name;
+        fail<UsageError>("{}: [output.{}]: {} has no output '{}' (its outputs: {})",
+                         opt.thresholds.source, name, opt.converted.path.string(), name, have);
+      }
   check_one_source(opt.inputs);
   LabelledTensor data;
   Values feed;

@@ -31,6 +31,7 @@ Tolerance Thresholds::for_output(const std::string& name) const {
 void read_thresholds(const std::filesystem::path& file, Thresholds& t) {
   const auto [table, name] = TomlFields::parse(file);
   TomlFields tb(table, name);
+  t.source = name;
   t.tolerance = tolerance(tb, t.tolerance);
   if (auto v = share(tb, "max_misclassification")) t.max_misclassification = *v;
   if (auto v = share(tb, "max_accuracy_drop")) t.max_accuracy_drop = *v;

@@ -21,6 +21,7 @@ struct Thresholds {
   std::optional<double> max_accuracy_drop;      // share 0..1; only when labels are known
   std::optional<double> max_latency_ratio;      // converted / original whole-set inference time
   std::optional<double> max_size_ratio;         // converted / original bytes on disk
+  std::string source;                           // the TOML file read, if any (for errors)
 
   // The tolerance for an output name (per_output entry, else the default).
   Tolerance for_output(const std::string& name) const;

@@ -53,6 +53,9 @@ check_err "thresholds atol = nan" 2 "nan.toml.*'atol' must be a finite number" -
 printf '[output.out]\natoll = 1e-3\n' > "$tmp/key.toml"
 check_err "thresholds unknown output key" 2 "key.toml.*unknown key 'output.out.atoll'" -- "$cb" check "${M[@]}" --generate 1,28,28 --count 4 --config "$tmp/key.toml"
 
+printf '[output.nope]\natol = 1e-3\n' > "$tmp/out.toml"
+check_err "thresholds for an output the model lacks" 2 "out.toml: \\[output.nope\\]: .* has no output 'nope' \\(its outputs: output\\)" -- "$cb" check "${M[@]}" --generate 1,28,28 --count 4 --config "$tmp/out.toml"
+
 # --- Writes that silently did not happen: a directory in the way, a file as parent, read-only.
 mkdir -p "$tmp/isdir.json"
 check_err "--json onto a directory" 2 "isdir.json.*is a directory" -- "$cb" check "${M[@]}" --generate 1,28,28 --count 4 --json "$tmp/isdir.json"
