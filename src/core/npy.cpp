@@ -1,10 +1,7 @@
 #include "core/npy.hpp"
 
-#include <unistd.h>
-
 #include <cctype>
 #include <cstring>
-#include <fstream>
 #include <string>
 
 #include "core/error.hpp"
@@ -29,42 +26,24 @@ std::string header(std::string_view descr, std::span<const std::int64_t> shape) 
   return h;
 }
 
-// Streams header and data straight to a temporary file, then renames it into place.
+// Header and data written straight from their buffers, atomically (core/file_io).
 void write(const fs::path& path, std::string_view descr, std::span<const std::int64_t> shape,
            const void* data, std::size_t bytes) {
   const std::string h = header(descr, shape);
   if (h.size() > 0xffff) fail("{}: .npy header too long", path.string());
-  if (path.has_parent_path()) fs::create_directories(path.parent_path());
-  const fs::path tmp = path.string() + fmt::format(".tmp{}", ::getpid());
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    if (!out) fail("{}: cannot open for writing", tmp.string());
-    const char preamble[] = {kMagic[0],
-                             kMagic[1],
-                             kMagic[2],
-                             kMagic[3],
-                             kMagic[4],
-                             kMagic[5],
-                             1,
-                             0,
-                             static_cast<char>(h.size() & 0xff),
-                             static_cast<char>(h.size() >> 8)};
-    out.write(preamble, sizeof preamble);
-    out.write(h.data(), static_cast<std::streamsize>(h.size()));
-    out.write(static_cast<const char*>(data), static_cast<std::streamsize>(bytes));
-    out.close();
-    if (!out) {
-      std::error_code ec;
-      fs::remove(tmp, ec);
-      fail("{}: write error (disk full?)", path.string());
-    }
-  }
-  std::error_code ec;
-  fs::rename(tmp, path, ec);
-  if (ec) {
-    fs::remove(tmp, ec);
-    fail("{}: cannot move the written file into place: {}", path.string(), ec.message());
-  }
+  const char preamble[] = {kMagic[0],
+                           kMagic[1],
+                           kMagic[2],
+                           kMagic[3],
+                           kMagic[4],
+                           kMagic[5],
+                           1,
+                           0,
+                           static_cast<char>(h.size() & 0xff),
+                           static_cast<char>(h.size() >> 8)};
+  const std::string_view parts[] = {
+      {preamble, sizeof preamble}, h, {static_cast<const char*>(data), bytes}};
+  write_file_parts(path, parts);
 }
 
 // The header dict as NumPy writes it: {'descr': '<f4', 'fortran_order': False, 'shape': (2, 3), }
