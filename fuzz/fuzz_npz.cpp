@@ -16,8 +16,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const UserInputs in = read_user_inputs(file);
     // What the reader promises: every array has samples, as many as there are labels.
     for (const auto& a : in.arrays)
-      if (a.shape.empty() || (!in.labels.empty() &&
-                              a.shape[0] != static_cast<std::int64_t>(in.labels.size())))
+      if (a.shape.empty() ||
+          (!in.labels.empty() && a.shape[0] != static_cast<std::int64_t>(in.labels.size())))
         __builtin_trap();
   } catch (const DataError&) {
   } catch (const UsageError&) {
