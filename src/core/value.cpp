@@ -183,14 +183,15 @@ std::string describe(const Value& v) {
 
 Value from_tensor(std::string name, const Tensor& t) {
   Value v(std::move(name), DType::f32, t.shape);
-  std::memcpy(v.bytes.data(), t.data.data(), v.bytes.size());
+  if (!v.bytes.empty())  // an empty vector's data() may be null: memcpy(null, null, 0) is UB
+    std::memcpy(v.bytes.data(), t.data.data(), v.bytes.size());
   return v;
 }
 
 Tensor to_f32(const Value& v) {
   Tensor t(v.shape);
   if (v.dtype == DType::f32) {
-    std::memcpy(t.data.data(), v.bytes.data(), v.bytes.size());
+    if (!v.bytes.empty()) std::memcpy(t.data.data(), v.bytes.data(), v.bytes.size());
     return t;
   }
   for_each_element(v, [&](std::size_t i, double x) { t.data[i] = static_cast<float>(x); });

@@ -18,10 +18,18 @@ TensorInfo tensor_info_from_json(const nlohmann::json& j) {
     t.dtype = parse_dtype(j["dtype"].get<std::string>());
     if (!t.dtype) fail<WorkerError>("unknown dtype {} for tensor '{}'", j["dtype"].dump(), t.name);
   }
-  if (j.contains("shape") && j["shape"].is_array())
-    t.shape = j["shape"].get<Shape>();
-  else
+  if (j.contains("shape") && j["shape"].is_array()) {
+    // Integers only: get<Shape>() would cast a float such as 1e300 to int64 (undefined).
+    for (const auto& d : j["shape"]) {
+      if (!d.is_number_integer())
+        throw WorkerError(
+            fmt::format("malformed shape {} for tensor '{}'", j["shape"].dump(), t.name),
+            WorkerFailure::protocol);
+      t.shape.push_back(d.get<std::int64_t>());
+    }
+  } else {
     t.shape_known = false;
+  }
   return t;
 }
 
