@@ -245,6 +245,19 @@ void judge(CandidateReport& c, const Reference& ref, const SetRun& run, const Ch
           "by {:.3g}): ",
           scale, tol.atol, by);
     }
+    // An original that answers every input alike cannot tell a broken conversion from a good one
+    // (an untrained deep network whose activations have collapsed, a softmax of constant logits).
+    if (ot.rows() >= 2) {
+      const auto first = ot.row(0);
+      bool same = true;
+      for (std::int64_t r = 1; r < ot.rows() && same; ++r)
+        same = std::equal(first.begin(), first.end(), ot.row(r).begin());
+      if (same)
+        c.warnings.push_back(fmt::format(
+            "the original's output '{}' is the same for all {} samples: this check cannot tell a "
+            "broken conversion from a faithful one (use other inputs, or the trained model)",
+            o.name, ot.rows()));
+    }
     oc.elementwise = compare_elementwise(ot, vt, tol, opt.worst_k);
     const auto& e = oc.elementwise;
     c.criteria.push_back(

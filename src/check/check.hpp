@@ -66,6 +66,8 @@ struct CandidateReport {
   double misclassification = 0;
   std::vector<Criterion> criteria;
   std::vector<Finding> findings;
+  // What makes the verdict weak without failing it (the original answers every input alike).
+  std::vector<std::string> warnings;
   std::optional<Localisation> localisation;
   bool passed() const;
 };

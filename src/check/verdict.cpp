@@ -31,6 +31,7 @@ void candidate_text(std::string& s, const CandidateReport& c) {
   else if (c.outputs_matched_by == "position" && !c.outputs.empty())
     s += fmt::format("  output '{}' compared with '{}' (matched by position)\n",
                      c.outputs.front().original, c.outputs.front().converted);
+  for (const auto& w : c.warnings) s += fmt::format("  warning: {}\n", w);
   if (!c.precision.empty())
     s += fmt::format(
         "  precision: {} — reduced precision costs output error by design; the errors below "
@@ -149,6 +150,7 @@ nlohmann::json candidate_json(const CandidateReport& c) {
                                                       : nlohmann::json(nullptr)}});
   j["outputs"] = outs;
   j["precision"] = c.precision.empty() ? nlohmann::json(nullptr) : nlohmann::json(c.precision);
+  j["warnings"] = c.warnings;
   j["outputs_matched_by"] = c.outputs_matched_by;
   auto crit = nlohmann::json::array();
   for (const auto& k : c.criteria)
