@@ -57,10 +57,7 @@ Value stack(const std::string& what, const std::string& name, std::vector<Value>
     Value v = concat_rows(parts);
     v.name = name;
     return v;
-  } catch (const DataError& e) {
-    fail<DataError>("{}: the parts of array '{}' do not stack along the leading axis: {}", what,
-                    name, e.what());
-  } catch (const Error& e) {
+  } catch (const Error& e) {  // DataError included
     fail<DataError>("{}: the parts of array '{}' do not stack along the leading axis: {}", what,
                     name, e.what());
   }

@@ -107,7 +107,8 @@ Localisation compare_dump(const fs::path& index_json, Tolerance tol) {
       continue;
     }
     const Tensor o = read_npy_f32(dir / l.at("file").get<std::string>());
-    const Tensor c = as_original(read_npy_f32(dir / match[i]->file), o.shape);
+    const Tensor node_out = read_npy_f32(dir / match[i]->file);  // read once, compared below
+    const Tensor c = as_original(node_out, o.shape);
     if (c.size() != o.size()) {
       loc.unmatched.push_back(name);
       continue;
@@ -126,7 +127,7 @@ Localisation compare_dump(const fs::path& index_json, Tolerance tol) {
       std::size_t end = i;
       for (std::size_t k = i + 1; k < j; ++k) {
         const Tensor fo = read_npy_f32(dir / layers[k].at("file").get<std::string>());
-        const Tensor fc = as_original(read_npy_f32(dir / node.file), fo.shape);
+        const Tensor fc = as_original(node_out, fo.shape);
         if (fc.size() != fo.size()) continue;
         const auto fe = compare_elementwise(fo, fc, tol, 0);
         if (fe.max_abs < e.max_abs) e = fe, end = k;
